@@ -1,0 +1,40 @@
+/** Version of the wire protocol; the first client message carries it and the gateway refuses others. */
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket path the browser connects to. */
+export const WEBSOCKET_PATH = '/ws';
+
+/**
+ * Largest JSON control message either side accepts, in bytes. Room for a pasted 16 kbit RSA key;
+ * anything larger is answered with MESSAGE_TOO_LARGE and dropped, the connection stays up.
+ * @default 65536
+ */
+export const MAX_CONTROL_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * Largest binary input frame (keystrokes, paste) the gateway accepts. The browser splits larger
+ * pastes into frames of at most this size, so this must be <= MAX_FRAME_BYTES.
+ * @default 65536
+ */
+export const MAX_INPUT_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Hard cap the WebSocket layer enforces on any single frame: beyond it the socket is closed with
+ * 1009 because reading it at all would let one client make the gateway buffer without bound.
+ * @default 1048576
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** Target name that stands for "a host I type", listed only when the operator enables free-form targets. */
+export const FREE_FORM_TARGET = '*';
+
+/** Terminal size bounds a client may ask for (a PTY larger than this is a mistake or an attack). */
+export const TERMINAL_LIMITS = { minCols: 1, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
+
+/** Application close codes on the WebSocket (4000–4999 is the range RFC 6455 leaves to applications). */
+export const CLOSE_CODES = {
+  /** The session ended: the remote shell exited or the gateway closed it after an error. */
+  sessionEnded: 4000,
+  /** The client broke the protocol in a way that leaves nothing to talk about (wrong version). */
+  protocolError: 4001,
+} as const;

@@ -1,0 +1,28 @@
+export {
+  CLOSE_CODES,
+  FREE_FORM_TARGET,
+  MAX_CONTROL_MESSAGE_BYTES,
+  MAX_FRAME_BYTES,
+  MAX_INPUT_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  TERMINAL_LIMITS,
+  WEBSOCKET_PATH,
+} from './constants.js';
+export {
+  describeError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorDetails,
+  keyTypeLabel,
+} from './error-codes.js';
+export {
+  AUTH_METHODS,
+  type AuthMethod,
+  type AuthRequest,
+  type ClientMessage,
+  clientMessageSchema,
+  type ServerMessage,
+  serverMessageSchema,
+  type TargetSummary,
+} from './messages.js';
+export { type ParseResult, parseClientMessage, parseServerMessage, parseTargetList } from './parse.js';

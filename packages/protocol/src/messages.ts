@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { TERMINAL_LIMITS } from './constants.js';
+import { ERROR_CODES } from './error-codes.js';
+
+// Terminal bytes travel as binary frames in both directions; everything below is a JSON text frame
+// with a literal `type`, split by direction so each side only ever parses what the other may send.
+
+/** Sign-in methods a target can allow; names as in ssh_config(5) PreferredAuthentications. */
+export const AUTH_METHODS = ['password', 'publickey', 'keyboard-interactive'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+const cols = z.number().int().min(TERMINAL_LIMITS.minCols).max(TERMINAL_LIMITS.maxCols);
+const rows = z.number().int().min(TERMINAL_LIMITS.minRows).max(TERMINAL_LIMITS.maxRows);
+
+export const authRequestSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('password'), password: z.string().max(4096) }),
+  z.object({
+    method: z.literal('publickey'),
+    /** OpenSSH, PEM or PuTTY private key text, pasted or read from a file in the browser. */
+    privateKey: z
+      .string()
+      .min(1)
+      .max(48 * 1024),
+    passphrase: z.string().max(4096).optional(),
+  }),
+  /** The server's prompts are relayed to the browser as `auth-prompt` messages. */
+  z.object({ method: z.literal('keyboard-interactive') }),
+]);
+export type AuthRequest = z.infer<typeof authRequestSchema>;
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  /** First message on a connection: start a new session on an allowlisted target. */
+  z.object({
+    type: z.literal('open'),
+    protocol: z.number().int(),
+    target: z.string().min(1).max(256),
+    /** Only with the free-form target: the host the person typed, checked against the operator's CIDR allowlist. */
+    address: z
+      .object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) })
+      .optional(),
+    /** Ignored when the target fixes the user in the gateway's config. */
+    username: z.string().max(256).optional(),
+    auth: authRequestSchema,
+    cols,
+    rows,
+  }),
+  /** Answers to the last `auth-prompt`, in prompt order. */
+  z.object({ type: z.literal('auth-answers'), answers: z.array(z.string().max(4096)).max(32) }),
+  /** The person's verdict on a host key offered for trust-on-first-use. */
+  z.object({ type: z.literal('host-key-decision'), accept: z.boolean() }),
+  z.object({ type: z.literal('resize'), cols, rows }),
+  /** The person hangs up: the gateway closes the SSH session. */
+  z.object({ type: z.literal('close') }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  /** keyboard-interactive prompts from the target, relayed verbatim (PAM, one-time codes). */
+  z.object({
+    type: z.literal('auth-prompt'),
+    name: z.string(),
+    instructions: z.string(),
+    prompts: z.array(z.object({ prompt: z.string(), echo: z.boolean() })),
+  }),
+  /** An unknown host key on a trust-on-first-use target: answer with `host-key-decision`. */
+  z.object({
+    type: z.literal('host-key-unknown'),
+    host: z.string(),
+    port: z.number().int(),
+    keyType: z.string(),
+    fingerprint: z.string(),
+  }),
+  /** The shell is running; `sessionId` names the gateway-owned session, not this connection. */
+  z.object({
+    type: z.literal('opened'),
+    sessionId: z.string(),
+    target: z.string(),
+    username: z.string(),
+  }),
+  /** The remote shell ended; the session is over. */
+  z.object({
+    type: z.literal('exit'),
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('error'),
+    code: z.enum(ERROR_CODES),
+    /** Words for a person, from `describeError`. */
+    message: z.string(),
+    /** True when the session is over; false when only the offending message was dropped. */
+    fatal: z.boolean(),
+  }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/** A public description of an allowlisted target, as `GET /api/targets` lists it. */
+export const targetSummarySchema = z.object({
+  name: z.string(),
+  /** Shown to people; the host and port stay on the gateway. */
+  label: z.string(),
+  /** The user is fixed by the operator; the browser does not ask for one. */
+  user: z.string().optional(),
+  authMethods: z.array(z.enum(AUTH_METHODS)).min(1),
+  /** Set on the one entry named FREE_FORM_TARGET: the person types host and port (`open.address`). */
+  freeForm: z.object({ ports: z.array(z.number().int()) }).optional(),
+});
+export type TargetSummary = z.infer<typeof targetSummarySchema>;
