@@ -1,0 +1,118 @@
+import { isIP } from 'node:net';
+import { AUTH_METHODS } from '@vigil/protocol';
+import { z } from 'zod';
+
+const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+const PUBLIC_KEY_LINE =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+
+/** A host key pin: an OpenSSH public key line (`ssh-ed25519 AAAA…`) or its `SHA256:` fingerprint. */
+const hostKeyPin = z
+  .string()
+  .trim()
+  .refine((pin) => SHA256_FINGERPRINT.test(pin) || PUBLIC_KEY_LINE.test(pin), {
+    message: 'expected an OpenSSH public key line ("ssh-ed25519 AAAA…") or a fingerprint ("SHA256:…")',
+  });
+
+const hostKeysSchema = z
+  .strictObject({
+    /** Keys the target may present; any other key is refused. */
+    pins: z.array(hostKeyPin).min(1).optional(),
+    /** An OpenSSH known_hosts file consulted for this target (hashed names and [host]:port entries work). */
+    knownHosts: z.string().min(1).optional(),
+    /**
+     * Show an unknown key's fingerprint to the person and, once accepted, remember it in
+     * `<dataDir>/known_hosts`. A key that differs from a remembered one is still refused.
+     * @default false
+     */
+    trustOnFirstUse: z.boolean().default(false),
+  })
+  .refine((h) => h.pins !== undefined || h.knownHosts !== undefined || h.trustOnFirstUse, {
+    message:
+      'give pins, a knownHosts file, or trustOnFirstUse: true (Vigil never connects to a host it cannot verify)',
+  });
+
+const authMethods = z
+  .array(z.enum(AUTH_METHODS))
+  .min(1)
+  .refine((methods) => new Set(methods).size === methods.length, { message: 'lists a method twice' });
+
+const port = z.number().int().min(1).max(65535);
+
+const targetSchema = z.strictObject({
+  /** Stable identifier the browser sends; letters, digits, `.`, `_`, `-`. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: 'use letters, digits, ".", "_" and "-" (at most 64)',
+  }),
+  /** What people see in the picker. @default name */
+  label: z.string().min(1).max(120).optional(),
+  host: z.string().min(1),
+  /** @default 22 */
+  port: port.default(22),
+  /** Fixes the SSH user; the browser then does not ask for one. */
+  user: z.string().min(1).optional(),
+  /** @default [password, publickey, keyboard-interactive] */
+  authMethods: authMethods.default([...AUTH_METHODS]),
+  hostKeys: hostKeysSchema,
+  /** Environment for the shell (sshd passes only what its AcceptEnv allows). @default { LANG: C.UTF-8 } */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({ LANG: 'C.UTF-8' }),
+});
+
+const cidr = z.string().refine(
+  (value) => {
+    const [address, bits, extra] = value.split('/');
+    const family = isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    return (
+      family !== 0 && extra === undefined && bits !== undefined && /^\d+$/.test(bits) && Number(bits) <= max
+    );
+  },
+  { message: 'expected a CIDR block such as 10.0.0.0/8 or fd00::/8' },
+);
+
+/** Off unless configured: lets people type a host, which must resolve into one of `allow`. */
+const freeFormTargetsSchema = z.strictObject({
+  allow: z.array(cidr).min(1),
+  /** @default [22] */
+  ports: z.array(port).min(1).default([22]),
+  authMethods: authMethods.default([...AUTH_METHODS]),
+  hostKeys: hostKeysSchema,
+});
+
+export const configSchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        /** @default 127.0.0.1 */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** @default 8022 */
+        port: z.number().int().min(0).max(65535).default(8022),
+      })
+      .prefault({}),
+    /** Where Vigil keeps state (remembered host keys). Relative to the config file. @default ./data */
+    dataDir: z.string().min(1).default('./data'),
+    /** Folder of the built web app. @default the @vigil/web build next to the gateway */
+    webRoot: z.string().min(1).optional(),
+    /** Seconds to reach a target and finish the SSH handshake. @default 15 */
+    connectTimeout: z.number().positive().max(300).default(15),
+    targets: z.array(targetSchema).default([]),
+    freeFormTargets: freeFormTargetsSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.targets.forEach((target, index) => {
+      if (seen.has(target.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', index, 'name'],
+          message: `"${target.name}" is used twice`,
+        });
+      }
+      seen.add(target.name);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type TargetConfig = Config['targets'][number];
+export type HostKeyPolicy = TargetConfig['hostKeys'];
+export type FreeFormTargetsConfig = NonNullable<Config['freeFormTargets']>;
