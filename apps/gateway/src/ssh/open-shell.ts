@@ -1,0 +1,241 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import type { AuthMethod, AuthRequest, ErrorDetails } from '@vigil/protocol';
+import {
+  type AnyAuthMethod,
+  Client,
+  type ClientChannel,
+  type KeyboardInteractiveAuthMethod,
+  type ParsedKey,
+  type Prompt,
+  utils,
+} from 'ssh2';
+import type { HostKeyPolicy } from '../config/config-schema.js';
+import {
+  describeOfferedKey,
+  judgeHostKey,
+  type OfferedHostKey,
+  preferredHostKeyAlgorithms,
+} from './host-key-policy.js';
+import { loadKnownKeys, rememberHostKey } from './host-key-store.js';
+import { SshFailure, toSshFailure } from './ssh-failure.js';
+import { SshShell } from './ssh-shell.js';
+
+export interface ShellRequest {
+  /** The host name known_hosts and messages use. */
+  host: string;
+  /** Where to dial: the configured host, or a free-form address already checked. */
+  connectAddress: string;
+  port: number;
+  /** Target name, for messages. */
+  target: string;
+  username: string;
+  auth: AuthRequest;
+  /** Methods the target allows; a server asking for a second factor may only get one of these. */
+  allowedMethods: readonly AuthMethod[];
+  hostKeys: HostKeyPolicy;
+  dataDir: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  /** Bounds the TCP connect and the key exchange; waiting for the person is not counted. */
+  connectTimeoutMs: number;
+  /** Aborted when the browser leaves before the shell is up. */
+  signal: AbortSignal;
+}
+
+export interface KeyboardInteractiveRound {
+  name: string;
+  instructions: string;
+  prompts: { prompt: string; echo: boolean }[];
+}
+
+/** Questions only the person at the browser can answer. */
+export interface ShellPrompts {
+  keyboardInteractive(round: KeyboardInteractiveRound): Promise<string[]>;
+  confirmHostKey(offered: OfferedHostKey): Promise<boolean>;
+}
+
+function parsePrivateKey(auth: Extract<AuthRequest, { method: 'publickey' }>): ParsedKey {
+  const parsed = utils.parseKey(auth.privateKey, auth.passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key instanceof Error || key === undefined) {
+    const reason = key?.message ?? 'no key found';
+    throw new SshFailure(/passphrase/i.test(reason) ? 'KEY_PASSPHRASE' : 'KEY_INVALID', { reason });
+  }
+  if (!key.isPrivateKey()) throw new SshFailure('KEY_INVALID', { reason: 'that is a public key' });
+  return key;
+}
+
+function connectTcp(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    // Nagle off: a keystroke echo must not wait for the next segment.
+    const socket = netConnect({ host, port, noDelay: true });
+    const fail = (error: unknown) => {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+    const onAbort = () => fail(new SshFailure('CONNECTION_LOST', { reason: 'the browser left' }));
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.removeListener('error', fail);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      cleanup();
+      resolve(socket);
+    });
+  });
+}
+
+/**
+ * Connects, verifies the host key, authenticates and opens a PTY shell. Resolves once the shell
+ * runs; rejects with an SshFailure that says what went wrong in the catalogue's terms.
+ */
+export async function openShell(request: ShellRequest, prompts: ShellPrompts): Promise<SshShell> {
+  const where: ErrorDetails = { target: request.target, host: request.host, port: request.port };
+  const key = request.auth.method === 'publickey' ? parsePrivateKey(request.auth) : undefined;
+  const known = await loadKnownKeys(request.hostKeys, request.dataDir, request.host, request.port);
+  const socket = await connectTcp(
+    request.connectAddress,
+    request.port,
+    request.connectTimeoutMs,
+    request.signal,
+  ).catch((error: unknown) => {
+    throw toSshFailure(error, where);
+  });
+
+  const client = new Client();
+  // A failure we diagnosed ourselves (host key, auth) outranks the generic error ssh2 raises after it.
+  let diagnosed: SshFailure | undefined;
+  let handshakeTimer: NodeJS.Timeout | undefined;
+
+  const verifyHostKey = async (blob: Buffer): Promise<boolean> => {
+    clearTimeout(handshakeTimer);
+    const offered = describeOfferedKey(blob);
+    const details = { ...where, keyType: offered.keyType, fingerprint: offered.fingerprint };
+    const verdict = judgeHostKey(offered, known);
+    if (verdict === 'trusted') return true;
+    if (verdict === 'unknown' && request.hostKeys.trustOnFirstUse) {
+      if (await prompts.confirmHostKey(offered)) {
+        await rememberHostKey(request.dataDir, request.host, request.port, offered);
+        return true;
+      }
+      diagnosed = new SshFailure('HOST_KEY_REJECTED', details);
+      return false;
+    }
+    const code =
+      verdict === 'revoked'
+        ? 'HOST_KEY_REVOKED'
+        : verdict === 'mismatch'
+          ? 'HOST_KEY_MISMATCH'
+          : 'HOST_KEY_UNKNOWN';
+    diagnosed = new SshFailure(code, details);
+    return false;
+  };
+
+  const keyboardInteractive: KeyboardInteractiveAuthMethod = {
+    type: 'keyboard-interactive',
+    username: request.username,
+    prompt: (name: string, instructions: string, _lang: string, serverPrompts: Prompt[], finish) => {
+      prompts
+        .keyboardInteractive({
+          name,
+          instructions,
+          prompts: serverPrompts.map((p) => ({ prompt: p.prompt, echo: p.echo === true })),
+        })
+        .then(finish, () => client.end());
+    },
+  };
+  const firstMethod: AnyAuthMethod =
+    request.auth.method === 'password'
+      ? { type: 'password', username: request.username, password: request.auth.password }
+      : request.auth.method === 'publickey'
+        ? { type: 'publickey', username: request.username, key: key! }
+        : keyboardInteractive;
+  let tried: string[] = [];
+
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('error', (error) => reject(diagnosed ?? toSshFailure(error, where)));
+    client.once('close', () => reject(diagnosed ?? new SshFailure('CONNECTION_LOST', where)));
+    const onAbort = () => {
+      reject(new SshFailure('CONNECTION_LOST', { ...where, reason: 'the browser left' }));
+      client.end();
+      socket.destroy();
+    };
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    client.once('ready', () => request.signal.removeEventListener('abort', onAbort));
+  });
+
+  handshakeTimer = setTimeout(() => {
+    diagnosed = new SshFailure('CONNECT_TIMEOUT', where);
+    socket.destroy();
+  }, request.connectTimeoutMs);
+
+  client.connect({
+    sock: socket,
+    username: request.username,
+    readyTimeout: 0,
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(known) as never },
+    hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
+      verifyHostKey(blob).then(verify, (error: unknown) => {
+        diagnosed = toSshFailure(error, where);
+        verify(false);
+      });
+    },
+    authHandler: (methodsLeft, partialSuccess, next) => {
+      if (tried.length === 0) {
+        tried = [firstMethod.type];
+        return next(firstMethod);
+      }
+      const left = methodsLeft ?? [];
+      // `AuthenticationMethods publickey,keyboard-interactive`: the first factor passed, now the code.
+      const secondFactor =
+        partialSuccess &&
+        left.includes('keyboard-interactive') &&
+        request.allowedMethods.includes('keyboard-interactive') &&
+        !tried.includes('keyboard-interactive');
+      if (secondFactor) {
+        tried.push('keyboard-interactive');
+        return next(keyboardInteractive);
+      }
+      const offered =
+        left.length > 0 && !left.includes(request.auth.method)
+          ? `it accepts only ${left.join(', ')}`
+          : undefined;
+      diagnosed = new SshFailure('AUTH_FAILED', { ...where, ...(offered ? { reason: offered } : {}) });
+      return next(false as never);
+    },
+  });
+
+  try {
+    await ready;
+  } catch (error) {
+    clearTimeout(handshakeTimer);
+    client.end();
+    socket.destroy();
+    throw error;
+  }
+  clearTimeout(handshakeTimer);
+  const channel = await new Promise<ClientChannel>((resolve, reject) => {
+    client.shell(
+      { term: 'xterm-256color', cols: request.cols, rows: request.rows, width: 0, height: 0 },
+      { env: request.env },
+      (error, stream) =>
+        error
+          ? reject(new SshFailure('SHELL_REFUSED', { ...where, reason: error.message }))
+          : resolve(stream),
+    );
+  }).catch((error: unknown) => {
+    client.end();
+    throw error;
+  });
+  return new SshShell(client, channel, where);
+}

@@ -1,0 +1,74 @@
+import { EventEmitter } from 'node:events';
+import type { ErrorDetails } from '@vigil/protocol';
+import type { Client, ClientChannel } from 'ssh2';
+import { type SshFailure, toSshFailure } from './ssh-failure.js';
+
+/** How a shell ended: the remote program exited, the connection failed, or Vigil closed it. */
+export type ShellEnd =
+  | { kind: 'exit'; code: number | null; signal: string | null }
+  | { kind: 'failure'; failure: SshFailure }
+  | { kind: 'closed' };
+
+interface ShellEvents {
+  data: [chunk: Buffer];
+  end: [end: ShellEnd];
+}
+
+/** A running PTY shell on one SSH connection; the session layer sees only this, never ssh2. */
+export class SshShell extends EventEmitter<ShellEvents> {
+  private exit: ShellEnd | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly channel: ClientChannel,
+    where: ErrorDetails,
+  ) {
+    super();
+    channel.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    // With a PTY the remote merges stderr into the terminal; anything still sent apart is shown too.
+    channel.stderr.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    channel.on('exit', (code: number | null, signal?: string) => {
+      this.exit = { kind: 'exit', code: typeof code === 'number' ? code : null, signal: signal ?? null };
+    });
+    channel.on('close', () => {
+      this.finish(this.exit ?? { kind: 'closed' });
+      client.end();
+    });
+    client.on('error', (error) => this.finish({ kind: 'failure', failure: toSshFailure(error, where) }));
+    client.on('close', () =>
+      this.finish(
+        this.exit ?? { kind: 'failure', failure: toSshFailure(new Error('connection closed'), where) },
+      ),
+    );
+  }
+
+  private finish(end: ShellEnd) {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit('end', end);
+  }
+
+  write(data: Buffer): void {
+    if (!this.ended) this.channel.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.ended) this.channel.setWindow(rows, cols, 0, 0);
+  }
+
+  /** Stops reading the channel: the SSH window fills and the remote program waits, losing nothing. */
+  pause(): void {
+    this.channel.pause();
+  }
+
+  resume(): void {
+    this.channel.resume();
+  }
+
+  close(): void {
+    this.finish(this.exit ?? { kind: 'closed' });
+    this.channel.close();
+    this.client.end();
+  }
+}

@@ -1,0 +1,96 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { type AuthMethod, FREE_FORM_TARGET, type TargetSummary } from '@vigil/protocol';
+import type { Config, HostKeyPolicy } from '../config/config-schema.js';
+import { SshFailure } from '../ssh/ssh-failure.js';
+
+/** Everything needed to reach one target, after the allowlist said yes. */
+export interface ResolvedTarget {
+  name: string;
+  /** The name known_hosts and messages use: the configured or typed host. */
+  host: string;
+  /** The address actually dialled; for free-form targets the resolved IP that passed the allowlist. */
+  connectAddress: string;
+  port: number;
+  user: string | undefined;
+  authMethods: readonly AuthMethod[];
+  hostKeys: HostKeyPolicy;
+  env: Record<string, string>;
+}
+
+/** The one gate between a browser's request and a network connection: never an open proxy. */
+export class TargetAllowlist {
+  private readonly freeFormBlocks: BlockList | undefined;
+
+  constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets'>) {
+    const freeForm = config.freeFormTargets;
+    if (freeForm) {
+      this.freeFormBlocks = new BlockList();
+      for (const block of freeForm.allow) {
+        const [address, bits] = block.split('/') as [string, string];
+        this.freeFormBlocks.addSubnet(address, Number(bits), isIP(address) === 6 ? 'ipv6' : 'ipv4');
+      }
+    }
+  }
+
+  summaries(): TargetSummary[] {
+    const listed: TargetSummary[] = this.config.targets.map((t) => ({
+      name: t.name,
+      label: t.label ?? t.name,
+      ...(t.user === undefined ? {} : { user: t.user }),
+      authMethods: [...t.authMethods],
+    }));
+    const freeForm = this.config.freeFormTargets;
+    if (freeForm) {
+      listed.push({
+        name: FREE_FORM_TARGET,
+        label: 'Another host…',
+        authMethods: [...freeForm.authMethods],
+        freeForm: { ports: [...freeForm.ports] },
+      });
+    }
+    return listed;
+  }
+
+  async resolve(name: string, address?: { host: string; port: number }): Promise<ResolvedTarget> {
+    if (name === FREE_FORM_TARGET && address) return this.resolveFreeForm(address.host, address.port);
+    const target = this.config.targets.find((t) => t.name === name);
+    if (!target) throw new SshFailure('TARGET_NOT_ALLOWED', { target: name });
+    return {
+      name: target.name,
+      host: target.host,
+      connectAddress: target.host,
+      port: target.port,
+      user: target.user,
+      authMethods: target.authMethods,
+      hostKeys: target.hostKeys,
+      env: target.env,
+    };
+  }
+
+  private async resolveFreeForm(host: string, port: number): Promise<ResolvedTarget> {
+    const freeForm = this.config.freeFormTargets;
+    const label = `${host}:${port}`;
+    if (!freeForm || !this.freeFormBlocks || !freeForm.ports.includes(port)) {
+      throw new SshFailure('TARGET_NOT_ALLOWED', { target: label });
+    }
+    // Resolve once and dial the checked address, so DNS cannot answer differently at connect time.
+    const addresses = await lookup(host, { all: true }).catch(() => {
+      throw new SshFailure('HOST_NOT_FOUND', { host, port });
+    });
+    const allowed = addresses.find((a) =>
+      this.freeFormBlocks!.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4'),
+    );
+    if (!allowed) throw new SshFailure('TARGET_NOT_ALLOWED', { target: label });
+    return {
+      name: label,
+      host,
+      connectAddress: allowed.address,
+      port,
+      user: undefined,
+      authMethods: freeForm.authMethods,
+      hostKeys: freeForm.hostKeys,
+      env: { LANG: 'C.UTF-8' },
+    };
+  }
+}
