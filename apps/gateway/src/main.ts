@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { buildApp } from './app.js';
+import { parseCommandLine, USAGE, UsageError } from './command-line.js';
+import type { Config } from './config/config-schema.js';
+import { defaultConfig } from './config/default-config.js';
+import { ConfigError, configDir, parseConfig } from './config/load-config.js';
+
+/** How long shutdown may take before the process exits anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+async function loadConfig(configPath: string | undefined): Promise<Config> {
+  if (configPath === undefined) return defaultConfig(resolve('data'));
+  const text = await readFile(configPath, 'utf8');
+  return parseConfig(text, configPath, configDir(configPath));
+}
+
+async function main() {
+  const command = parseCommandLine(process.argv.slice(2), process.env);
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = await loadConfig(command.configPath);
+  const { app } = await buildApp(config);
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+
+  const shutdown = (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), DRAIN_TIMEOUT_MS).unref();
+    app.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`vigil: ${error.message}\n`);
+    if (error instanceof UsageError) process.stderr.write(USAGE);
+    process.exit(2);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EADDRINUSE') {
+    process.stderr.write(`vigil: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  throw error;
+});

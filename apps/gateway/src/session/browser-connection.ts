@@ -1,0 +1,231 @@
+import {
+  CLOSE_CODES,
+  type ClientMessage,
+  describeError,
+  type ErrorCode,
+  type ErrorDetails,
+  MAX_INPUT_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type ServerMessage,
+} from '@vigil/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Config } from '../config/config-schema.js';
+import type { OfferedHostKey } from '../ssh/host-key-policy.js';
+import { type KeyboardInteractiveRound, openShell } from '../ssh/open-shell.js';
+import { SshFailure } from '../ssh/ssh-failure.js';
+import type { ShellEnd } from '../ssh/ssh-shell.js';
+import type { TargetAllowlist } from '../targets/target-allowlist.js';
+import type { Attachment, Session } from './session.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export interface ConnectionDeps {
+  config: Config;
+  allowlist: TargetAllowlist;
+  registry: SessionRegistry;
+  log: FastifyBaseLogger;
+}
+
+type OpenMessage = Extract<ClientMessage, { type: 'open' }>;
+
+/** An answer the SSH layer is waiting for from the person (prompts or a host key verdict). */
+type PendingQuestion =
+  | { kind: 'auth-answers'; resolve: (answers: string[]) => void; reject: (error: Error) => void }
+  | { kind: 'host-key-decision'; resolve: (accept: boolean) => void; reject: (error: Error) => void };
+
+/**
+ * One browser WebSocket: reads the protocol, opens a session, then relays between the two.
+ * A bad frame costs only an error message; it never ends the session or touches another one.
+ */
+export class BrowserConnection {
+  private state: 'awaiting-open' | 'opening' | 'attached' | 'ended' = 'awaiting-open';
+  private session: Session | undefined;
+  private attachment: Attachment | undefined;
+  private pending: PendingQuestion | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (error) => deps.log.warn({ err: error }, 'websocket error'));
+  }
+
+  private send(message: ServerMessage) {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private sendError(code: ErrorCode, details: ErrorDetails, fatal: boolean) {
+    this.send({ type: 'error', code, message: describeError(code, details), fatal });
+  }
+
+  private end(closeCode: number = CLOSE_CODES.sessionEnded) {
+    this.state = 'ended';
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(closeCode);
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean) {
+    if (isBinary) {
+      this.onInput(data);
+      return;
+    }
+    const parsed = parseClientMessage(data.toString('utf8'));
+    if (!parsed.ok) {
+      this.sendError(parsed.code, { reason: parsed.reason, limit: MAX_INPUT_FRAME_BYTES }, false);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'open':
+        if (this.state !== 'awaiting-open') return this.unexpected(message.type);
+        this.open(message).catch((error: unknown) => this.onOpenFailed(error));
+        return;
+      case 'auth-answers':
+        return this.takePending('auth-answers')?.resolve(message.answers);
+      case 'host-key-decision':
+        return this.takePending('host-key-decision')?.resolve(message.accept);
+      case 'resize':
+        if (this.state !== 'attached') return this.unexpected(message.type);
+        return this.session?.resize(message.cols, message.rows);
+      case 'close':
+        if (this.state === 'attached') return this.session?.close();
+        this.abort.abort();
+        return this.end();
+    }
+  }
+
+  private unexpected(what: string) {
+    this.sendError('UNEXPECTED_MESSAGE', { reason: `${what} while ${this.state}` }, false);
+  }
+
+  private onInput(data: Buffer) {
+    if (data.length > MAX_INPUT_FRAME_BYTES) {
+      this.sendError('MESSAGE_TOO_LARGE', { limit: MAX_INPUT_FRAME_BYTES }, false);
+      return;
+    }
+    if (this.state !== 'attached') return this.unexpected('terminal input');
+    this.session?.input(data);
+  }
+
+  /** Takes the question a reply answers; a reply nobody asked for is only reported. */
+  private takePending<K extends PendingQuestion['kind']>(
+    kind: K,
+  ): Extract<PendingQuestion, { kind: K }> | undefined {
+    const pending = this.pending;
+    if (pending?.kind !== kind) {
+      this.unexpected(kind);
+      return undefined;
+    }
+    this.pending = undefined;
+    return pending as Extract<PendingQuestion, { kind: K }>;
+  }
+
+  private async open(message: OpenMessage) {
+    this.state = 'opening';
+    if (message.protocol !== PROTOCOL_VERSION) {
+      this.sendError(
+        'PROTOCOL_VERSION',
+        { reason: `got ${message.protocol}, need ${PROTOCOL_VERSION}` },
+        true,
+      );
+      return this.end(CLOSE_CODES.protocolError);
+    }
+    const target = await this.deps.allowlist.resolve(message.target, message.address);
+    if (!target.authMethods.includes(message.auth.method)) {
+      throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: target.name, reason: message.auth.method });
+    }
+    const username = target.user ?? message.username;
+    if (!username) throw new SshFailure('AUTH_FAILED', { target: target.name, reason: 'no user name given' });
+    const log = this.deps.log.child({ target: target.name, user: username });
+    log.info({ method: message.auth.method }, 'opening session');
+    const shell = await openShell(
+      {
+        host: target.host,
+        connectAddress: target.connectAddress,
+        port: target.port,
+        target: target.name,
+        username,
+        auth: message.auth,
+        allowedMethods: target.authMethods,
+        hostKeys: target.hostKeys,
+        dataDir: this.deps.config.dataDir,
+        env: target.env,
+        cols: message.cols,
+        rows: message.rows,
+        connectTimeoutMs: this.deps.config.connectTimeout * 1000,
+        signal: this.abort.signal,
+      },
+      {
+        keyboardInteractive: (round: KeyboardInteractiveRound) =>
+          new Promise<string[]>((resolve, reject) => {
+            this.pending = { kind: 'auth-answers', resolve, reject };
+            this.send({ type: 'auth-prompt', ...round });
+          }),
+        confirmHostKey: (offered: OfferedHostKey) =>
+          new Promise<boolean>((resolve, reject) => {
+            this.pending = { kind: 'host-key-decision', resolve, reject };
+            const { keyType, fingerprint } = offered;
+            this.send({
+              type: 'host-key-unknown',
+              host: target.host,
+              port: target.port,
+              keyType,
+              fingerprint,
+            });
+          }),
+      },
+    );
+    if (this.state !== 'opening') {
+      // The browser left while the shell was starting: nobody is there to use it.
+      shell.close();
+      return;
+    }
+    const session = this.deps.registry.create(target.name, username, shell, this.deps.log);
+    this.attach(session);
+  }
+
+  private attach(session: Session) {
+    this.session = session;
+    this.state = 'attached';
+    this.attachment = {
+      sendOutput: (chunk, sent) => this.socket.send(chunk, { binary: true }, sent),
+      send: (message) => this.send(message),
+      bufferedBytes: () => this.socket.bufferedAmount,
+      end: () => this.end(),
+    };
+    session.attach(this.attachment);
+    session.once('end', (end) => this.onSessionEnd(end));
+    this.send({ type: 'opened', sessionId: session.id, target: session.target, username: session.username });
+  }
+
+  private onSessionEnd(end: ShellEnd) {
+    if (end.kind === 'exit') this.send({ type: 'exit', code: end.code, signal: end.signal });
+    else if (end.kind === 'failure') this.sendError(end.failure.code, end.failure.details, true);
+    else this.send({ type: 'exit', code: null, signal: null });
+    this.end();
+  }
+
+  private onOpenFailed(error: unknown) {
+    if (this.state === 'ended') return;
+    if (error instanceof SshFailure) {
+      this.deps.log.info({ code: error.code }, 'session not opened');
+      this.sendError(error.code, error.details, true);
+    } else {
+      this.deps.log.error({ err: error }, 'session open crashed');
+      this.sendError('INTERNAL', {}, true);
+    }
+    this.end();
+  }
+
+  private onClose() {
+    const wasState = this.state;
+    this.state = 'ended';
+    this.pending?.reject(new Error('browser left'));
+    this.pending = undefined;
+    this.abort.abort();
+    if (wasState === 'attached' && this.session && this.attachment) this.session.detach(this.attachment);
+  }
+}

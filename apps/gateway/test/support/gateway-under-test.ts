@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SshdFixture, startSshd } from '@vigil/test-sshd';
+import { buildApp } from '../../src/app.js';
+import { type Config, configSchema } from '../../src/config/config-schema.js';
+import { ProtocolClient } from './protocol-client.js';
+
+export interface GatewayUnderTest {
+  sshd: SshdFixture;
+  config: Config;
+  baseUrl: string;
+  wsUrl: string;
+  connect(headers?: Record<string, string>): Promise<ProtocolClient>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real gateway on a free loopback port in front of a real OpenSSH sshd. `configFor` receives
+ * the fixture so a test can describe targets with its port and host keys.
+ */
+export async function startGateway(
+  configFor: (sshd: SshdFixture) => Record<string, unknown>,
+  sshdOptions?: Parameters<typeof startSshd>[0],
+): Promise<GatewayUnderTest> {
+  const sshd = await startSshd(sshdOptions);
+  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-data-'));
+  const config = configSchema.parse({ listen: { port: 0 }, dataDir, ...configFor(sshd) });
+  const { app } = await buildApp(config, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const wsUrl = `ws://127.0.0.1:${address.port}/ws`;
+  const clients: ProtocolClient[] = [];
+  return {
+    sshd,
+    config,
+    baseUrl,
+    wsUrl,
+    async connect(headers) {
+      const client = await ProtocolClient.connect(wsUrl, headers);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      for (const client of clients) client.close();
+      await app.close();
+      await sshd.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A target for the fixture whose host keys are pinned, the strictest and most common setup. */
+export function pinnedTarget(sshd: SshdFixture, overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'fixture',
+    host: sshd.host,
+    port: sshd.port,
+    hostKeys: { pins: sshd.hostKeys.map((k) => k.publicKey) },
+    ...overrides,
+  };
+}

@@ -1,0 +1,121 @@
+import {
+  type ClientMessage,
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type ServerMessage,
+} from '@vigil/protocol';
+import WebSocket from 'ws';
+
+/**
+ * A headless browser stand-in that speaks the wire protocol, for integration tests: it records
+ * every server message and all terminal output, and waits on them with deadlines.
+ */
+export class ProtocolClient {
+  readonly messages: ServerMessage[] = [];
+  private output = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closeCode: number | undefined;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) {
+        this.output = Buffer.concat([this.output, data]);
+      } else {
+        const parsed = parseServerMessage(data.toString('utf8'));
+        if (!parsed.ok) throw new Error(`gateway sent an invalid message: ${parsed.reason}`);
+        this.messages.push(parsed.message);
+      }
+      this.notify();
+    });
+    socket.on('close', (code) => {
+      this.closeCode = code;
+      this.notify();
+    });
+  }
+
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<ProtocolClient> {
+    const socket = new WebSocket(url, { headers });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    return new ProtocolClient(socket);
+  }
+
+  private notify() {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Resolves once `condition` holds, re-checked on every frame; rejects at the deadline. */
+  async until<T>(what: string, condition: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = condition();
+      if (value !== undefined && value !== false) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `timed out waiting for ${what}; messages: ${JSON.stringify(this.messages)}; output: ${JSON.stringify(this.text().slice(-500))}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  message<T extends ServerMessage['type']>(
+    type: T,
+    timeoutMs?: number,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    return this.until(
+      `a "${type}" message`,
+      () => this.messages.find((m): m is Extract<ServerMessage, { type: T }> => m.type === type),
+      timeoutMs,
+    );
+  }
+
+  text(): string {
+    return this.output.toString('utf8');
+  }
+
+  bytes(): Buffer {
+    return this.output;
+  }
+
+  outputMatching(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray> {
+    return this.until(`output matching ${pattern}`, () => this.text().match(pattern) ?? undefined, timeoutMs);
+  }
+
+  closed(timeoutMs?: number): Promise<number> {
+    return this.until('the socket to close', () => this.closeCode, timeoutMs);
+  }
+
+  send(message: ClientMessage | Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  sendRaw(data: string | Buffer, binary: boolean): void {
+    this.socket.send(data, { binary });
+  }
+
+  type(text: string): void {
+    this.socket.send(Buffer.from(text, 'utf8'), { binary: true });
+  }
+
+  open(
+    fields: Partial<Extract<ClientMessage, { type: 'open' }>> &
+      Pick<Extract<ClientMessage, { type: 'open' }>, 'target' | 'auth'>,
+  ) {
+    this.send({ type: 'open', protocol: PROTOCOL_VERSION, cols: 80, rows: 24, ...fields });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
