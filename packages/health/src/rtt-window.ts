@@ -1,0 +1,28 @@
+/** The most recent round-trip times, for the badge's last / p50 / p95. */
+export class RttWindow {
+  private readonly samples: number[] = [];
+
+  /** @param size how many recent samples the percentiles cover. @default 32 */
+  constructor(private readonly size = 32) {}
+
+  add(ms: number): void {
+    this.samples.push(ms);
+    if (this.samples.length > this.size) this.samples.shift();
+  }
+
+  get last(): number | undefined {
+    return this.samples.at(-1);
+  }
+
+  /** Nearest-rank percentile (p in 0..100) over the window; undefined before the first sample. */
+  percentile(p: number): number | undefined {
+    if (this.samples.length === 0) return undefined;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    return sorted[rank - 1];
+  }
+
+  get count(): number {
+    return this.samples.length;
+  }
+}

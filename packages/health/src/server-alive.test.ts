@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { ServerAliveMonitor } from './server-alive.js';
+
+const s = 1000;
+
+/** Drives the monitor like the I/O shell does: call check at every due time up to `until`. */
+function runUntil(monitor: ServerAliveMonitor, until: number) {
+  const events: [number, string][] = [];
+  for (let guard = 0; guard < 1000; guard++) {
+    const at = monitor.nextCheck;
+    if (at === undefined || at > until) break;
+    const decision = monitor.check(at);
+    events.push([at, decision.kind === 'send' ? `send #${decision.id}` : decision.kind]);
+  }
+  return events;
+}
+
+describe('ServerAliveMonitor, OpenSSH semantics', () => {
+  it('interval 1 s, max 3, dead path from t=0: keepalives at 1, 2, 3 s, timeout at 4 s', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    expect(runUntil(monitor, 10 * s)).toEqual([
+      [1 * s, 'send #1'],
+      [2 * s, 'send #2'],
+      [3 * s, 'send #3'],
+      [4 * s, 'timeout'],
+    ]);
+    expect(monitor.snapshot(4 * s)).toMatchObject({ state: 'lost', missed: 3, countMax: 3 });
+    expect(monitor.nextCheck).toBeUndefined();
+  });
+
+  it('reports misses one per interval: live, missed 1 of 3, missed 2 of 3, lost', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    const states: string[] = [];
+    for (const t of [1, 2, 3, 4]) {
+      monitor.check(t * s);
+      const { state, missed } = monitor.snapshot(t * s);
+      states.push(`${state} ${missed}`);
+    }
+    expect(states).toEqual(['live 0', 'missed 1', 'missed 2', 'lost 3']);
+  });
+
+  it('times out at the exact due moment, not a millisecond before', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 1 }, 0);
+    expect(monitor.check(1 * s)).toEqual({ kind: 'send', id: 1 });
+    expect(monitor.check(2 * s - 1)).toEqual({ kind: 'wait' });
+    expect(monitor.check(2 * s)).toEqual({ kind: 'timeout' });
+  });
+
+  it('ServerAliveCountMax=1 gives up when one keepalive is still outstanding at the next check', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 60, serverAliveCountMax: 1 }, 0);
+    expect(runUntil(monitor, 1000 * s)).toEqual([
+      [60 * s, 'send #1'],
+      [120 * s, 'timeout'],
+    ]);
+  });
+
+  it('ServerAliveCountMax=0 drops at the first due check without sending, even a healthy quiet session', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 0 }, 0);
+    expect(runUntil(monitor, 10 * s)).toEqual([[1 * s, 'timeout']]);
+  });
+
+  it('ServerAliveInterval=0 turns heartbeats off entirely', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 0, serverAliveCountMax: 3 }, 0);
+    expect(monitor.nextCheck).toBeUndefined();
+    expect(monitor.check(1e9)).toEqual({ kind: 'wait' });
+    expect(monitor.snapshot(0).state).toBe('off');
+  });
+
+  it('any packet from the server resets the count and postpones the next check', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    monitor.check(1 * s);
+    monitor.check(2 * s);
+    expect(monitor.snapshot(2 * s)).toMatchObject({ state: 'missed', missed: 1 });
+    monitor.received(2.5 * s); // e.g. shell output during the miss
+    expect(monitor.snapshot(2.5 * s)).toMatchObject({ state: 'live', missed: 0 });
+    expect(monitor.nextCheck).toBe(3.5 * s);
+    // Counting starts again from zero: a keepalive at 3.5, 4.5, 5.5 and the timeout at 6.5.
+    expect(runUntil(monitor, 100 * s).map(([t, e]) => `${t / s} ${e}`)).toEqual([
+      '3.5 send #3',
+      '4.5 send #4',
+      '5.5 send #5',
+      '6.5 timeout',
+    ]);
+  });
+
+  it('a server that streams output but never answers keepalives is never dropped (as ssh(1))', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 1 }, 0);
+    for (let t = 0; t < 60 * s; t += 100) {
+      monitor.received(t);
+      expect(monitor.check(t).kind).toBe('wait');
+    }
+    expect(monitor.snapshot(60 * s).state).toBe('live');
+  });
+
+  it('measures the round trip of each reply', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    expect(monitor.check(1 * s)).toEqual({ kind: 'send', id: 1 });
+    monitor.replied(1, 1 * s + 12);
+    const snapshot = monitor.snapshot(1 * s + 20);
+    expect(snapshot).toMatchObject({
+      state: 'live',
+      lastRttMs: 12,
+      rttP50Ms: 12,
+      rttP95Ms: 12,
+      lastReplyAgoMs: 8,
+    });
+    // The reply counts as traffic: the next check is an interval after it.
+    expect(monitor.nextCheck).toBe(2 * s + 12);
+  });
+
+  it('a late reply after a miss brings the state back to live and counts its full round trip', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    monitor.check(1 * s); // #1
+    monitor.check(2 * s); // #2, #1 now missed
+    monitor.replied(1, 2.4 * s);
+    expect(monitor.snapshot(2.4 * s)).toMatchObject({ state: 'live', missed: 0, lastRttMs: 1.4 * s });
+    monitor.replied(2, 2.5 * s);
+    expect(monitor.snapshot(2.5 * s).lastRttMs).toBe(0.5 * s);
+  });
+
+  it('a reply to an old request also settles the ones before it, and unknown ids are ignored', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 5 }, 0);
+    monitor.check(1 * s); // #1
+    monitor.check(2 * s); // #2
+    monitor.check(3 * s); // #3
+    monitor.replied(2, 3.1 * s);
+    expect(monitor.snapshot(3.1 * s).lastRttMs).toBe(1.1 * s);
+    monitor.replied(1, 3.2 * s); // already settled by #2's reply: no sample
+    monitor.replied(99, 3.2 * s);
+    expect(monitor.snapshot(3.2 * s).lastRttMs).toBe(1.1 * s);
+  });
+
+  it('ignores everything once lost', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 0 }, 0);
+    monitor.check(1 * s);
+    monitor.received(1.5 * s);
+    expect(monitor.snapshot(1.5 * s).state).toBe('lost');
+    expect(monitor.check(10 * s)).toEqual({ kind: 'wait' });
+  });
+});

@@ -1,0 +1,114 @@
+import { RttWindow } from './rtt-window.js';
+
+/** ssh_config(5) options, with OpenSSH's names and units. */
+export interface ServerAliveOptions {
+  /** Seconds of silence from the server before a keepalive is sent; 0 turns heartbeats off. */
+  serverAliveInterval: number;
+  /** Unanswered keepalives tolerated; when a check finds the count past this, give up. @default 3 */
+  serverAliveCountMax: number;
+}
+
+export type ServerAliveState = 'off' | 'live' | 'missed' | 'lost';
+
+/** What the I/O shell must do now. */
+export type ServerAliveDecision =
+  | { kind: 'wait' }
+  /** Send `keepalive@openssh.com` (want-reply) and report its reply with this id. */
+  | { kind: 'send'; id: number }
+  /** Disconnect: "Timeout, server HOST not responding." */
+  | { kind: 'timeout' };
+
+export interface ServerAliveSnapshot {
+  state: ServerAliveState;
+  /** Keepalives that went a whole interval unanswered (OpenSSH's count less the one just sent). */
+  missed: number;
+  countMax: number;
+  intervalMs: number;
+  lastRttMs: number | undefined;
+  rttP50Ms: number | undefined;
+  rttP95Ms: number | undefined;
+  /** Milliseconds since the last keepalive reply, or undefined before the first. */
+  lastReplyAgoMs: number | undefined;
+}
+
+/**
+ * OpenSSH's client keepalive (clientloop.c `server_alive_check`, packet.c) as a pure machine:
+ * - a check is due `interval` after the last packet received from the server, or after the last check;
+ * - a due check adds one to the count; past `countMax` it gives up, otherwise it sends a keepalive;
+ * - any packet from the server (a reply included) resets the count to 0.
+ * Timeline, interval 1 s, max 3, silence from t=0: keepalives at 1, 2, 3; timeout at 4.
+ * Vigil adds round-trip times, matched to each keepalive by id.
+ */
+export class ServerAliveMonitor {
+  private readonly intervalMs: number;
+  private count = 0;
+  private nextCheckAt: number | undefined;
+  private nextId = 1;
+  private readonly outstanding = new Map<number, number>();
+  private readonly rtts = new RttWindow();
+  private lastReplyAt: number | undefined;
+  private lost = false;
+
+  constructor(
+    private readonly options: ServerAliveOptions,
+    now: number,
+  ) {
+    this.intervalMs = Math.max(0, options.serverAliveInterval) * 1000;
+    if (this.intervalMs > 0) this.nextCheckAt = now + this.intervalMs;
+  }
+
+  /** When the shell should call `check` next; undefined when heartbeats are off or over. */
+  get nextCheck(): number | undefined {
+    return this.lost ? undefined : this.nextCheckAt;
+  }
+
+  /** Any bytes from the server: proof of life, as every packet is to ssh(1). */
+  received(now: number): void {
+    if (this.lost || this.intervalMs === 0) return;
+    this.count = 0;
+    this.nextCheckAt = now + this.intervalMs;
+  }
+
+  /** The server answered keepalive `id` (success or failure both count: it is a reply). */
+  replied(id: number, now: number): void {
+    const sentAt = this.outstanding.get(id);
+    if (sentAt === undefined) return;
+    // Replies come in request order (RFC 4254 §4), so older requests are answered too.
+    for (const pending of this.outstanding.keys()) {
+      this.outstanding.delete(pending);
+      if (pending === id) break;
+    }
+    this.rtts.add(now - sentAt);
+    this.lastReplyAt = now;
+    this.received(now);
+  }
+
+  check(now: number): ServerAliveDecision {
+    if (this.lost || this.nextCheckAt === undefined || now < this.nextCheckAt) return { kind: 'wait' };
+    this.count += 1;
+    if (this.count > this.options.serverAliveCountMax) {
+      this.lost = true;
+      return { kind: 'timeout' };
+    }
+    const id = this.nextId++;
+    this.outstanding.set(id, now);
+    this.nextCheckAt = now + this.intervalMs;
+    return { kind: 'send', id };
+  }
+
+  snapshot(now: number): ServerAliveSnapshot {
+    const missed = this.lost ? this.options.serverAliveCountMax : Math.max(0, this.count - 1);
+    const state: ServerAliveState =
+      this.intervalMs === 0 ? 'off' : this.lost ? 'lost' : missed > 0 ? 'missed' : 'live';
+    return {
+      state,
+      missed,
+      countMax: this.options.serverAliveCountMax,
+      intervalMs: this.intervalMs,
+      lastRttMs: this.rtts.last,
+      rttP50Ms: this.rtts.percentile(50),
+      rttP95Ms: this.rtts.percentile(95),
+      lastReplyAgoMs: this.lastReplyAt === undefined ? undefined : now - this.lastReplyAt,
+    };
+  }
+}
