@@ -1,0 +1,91 @@
+import '@xterm/xterm/css/xterm.css';
+import './ui/styles.css';
+import type { TargetSummary } from '@vigil/protocol';
+import type { Terminal } from '@xterm/xterm';
+import { createTerminalView } from './terminal/terminal-view.js';
+import { fetchTargetList } from './transport/target-list.js';
+import { websocketUrl } from './transport/websocket-url.js';
+import { createAuthPromptDialog } from './ui/auth-prompt-dialog.js';
+import { elementById } from './ui/element-by-id.js';
+import { createHostKeyDialog } from './ui/host-key-dialog.js';
+import { createPageViews } from './ui/page-views.js';
+import { createSessionView } from './ui/session-view.js';
+import { createSigninForm } from './ui/signin-form.js';
+import { createStatusLine } from './ui/status-line.js';
+import { createTargetPicker } from './ui/target-picker.js';
+
+declare global {
+  interface Window {
+    /**
+     * For end-to-end tests: they read the screen from the terminal buffer, not from pixels, e.g.
+     * `window.vigil.term.buffer.active.getLine(n).translateToString(true)`.
+     */
+    vigil?: { term: Terminal };
+  }
+}
+
+const status = createStatusLine();
+let chosenTarget: TargetSummary | undefined;
+const views = createPageViews();
+const terminal = createTerminalView(elementById('terminal', HTMLElement), {
+  bar: elementById('search-bar', HTMLElement),
+  input: elementById('search-input', HTMLInputElement),
+  previous: elementById('search-prev', HTMLButtonElement),
+  next: elementById('search-next', HTMLButtonElement),
+  count: elementById('search-count', HTMLElement),
+  close: elementById('search-close', HTMLButtonElement),
+});
+window.vigil = { term: terminal.term };
+
+const session = createSessionView({
+  terminal,
+  status,
+  authPrompt: createAuthPromptDialog(),
+  hostKey: createHostKeyDialog(),
+  websocketUrl: websocketUrl(window.location),
+  back: () => showSignin(),
+});
+
+const signin = createSigninForm({
+  connect: (request, target) => {
+    views.show('terminal');
+    session.start(request, target.label);
+  },
+  changeTarget: () => void loadTargets(),
+  problem: (message) => status.showError(message),
+});
+
+const picker = createTargetPicker({
+  pick: (target) => {
+    status.clearError();
+    chosenTarget = target;
+    showSignin();
+  },
+  retry: () => void loadTargets(),
+});
+
+/** The sign-in form for the chosen target, keeping what was typed last time except secrets. */
+function showSignin() {
+  if (!chosenTarget) return void loadTargets();
+  status.set(`Signing in to ${chosenTarget.label}`);
+  views.show('signin');
+  signin.show(chosenTarget);
+}
+
+async function loadTargets() {
+  views.show('targets');
+  status.clearError();
+  status.set('Loading targets…');
+  picker.loading();
+  const result = await fetchTargetList();
+  if (result.ok) {
+    status.set(`${result.targets.length} target${result.targets.length === 1 ? '' : 's'} available`);
+    picker.show(result.targets);
+  } else {
+    status.set('No targets');
+    status.showError(result.message);
+    picker.failed();
+  }
+}
+
+void loadTargets();

@@ -1,0 +1,105 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { type IDisposable, Terminal } from '@xterm/xterm';
+import { debounce } from './resize-reporter.js';
+import { createSearchBar, type SearchBar, type SearchBarElements } from './search-bar.js';
+import { terminalShortcut } from './terminal-shortcuts.js';
+import { clampTerminalSize, type TerminalSize } from './terminal-size.js';
+
+/** Fitting waits this long after the last size change of the page area. */
+const FIT_DEBOUNCE_MS = 50;
+
+const THEME = {
+  background: '#0b0f14',
+  foreground: '#d6dde6',
+  cursor: '#3fb950',
+  cursorAccent: '#0b0f14',
+  selectionBackground: '#264f78',
+} as const;
+
+/** The page's one terminal: xterm.js with its addons, fitted to its container. */
+export interface TerminalView {
+  readonly term: Terminal;
+  /** Opens the terminal in its container on first use, fits it, and returns the size it got. */
+  show(): TerminalSize;
+  /** Clears screen, scrollback and modes a previous shell left behind. */
+  reset(): void;
+  write(data: string | Uint8Array): void;
+  focus(): void;
+  /** Called with every size the terminal takes after fitting (xterm.js fires only on change). */
+  onResize(listener: (size: TerminalSize) => void): IDisposable;
+}
+
+export function createTerminalView(container: HTMLElement, searchElements: SearchBarElements): TerminalView {
+  const term = new Terminal({
+    // The unicode11 addon's `term.unicode` is proposed API in xterm.js 6.
+    allowProposedApi: true,
+    cursorBlink: true,
+    fontFamily: 'ui-monospace, "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    fontSize: 14,
+    scrollback: 5000,
+    theme: THEME,
+  });
+  const fitAddon = new FitAddon();
+  const searchAddon = new SearchAddon();
+  term.loadAddon(fitAddon);
+  term.loadAddon(searchAddon);
+  term.loadAddon(new WebLinksAddon());
+  term.loadAddon(new Unicode11Addon());
+  term.unicode.activeVersion = '11';
+
+  const searchBar: SearchBar = createSearchBar(searchElements, searchAddon, () => term.focus());
+  term.attachCustomKeyEventHandler((event) => {
+    switch (terminalShortcut(event)) {
+      case 'copy':
+        if (!term.hasSelection()) return true;
+        event.preventDefault();
+        // Clipboard access can be refused (no secure context); the selection stays for a menu copy.
+        navigator.clipboard?.writeText(term.getSelection()).catch(() => undefined);
+        return false;
+      case 'paste':
+        // Not handled here: the browser's own paste lands in xterm.js's textarea, bracketed paste and all.
+        return false;
+      case 'find':
+        event.preventDefault();
+        searchBar.open();
+        return false;
+      case undefined:
+        return true;
+    }
+  });
+
+  let opened = false;
+  const fit = () => {
+    if (opened && container.clientWidth > 0 && container.clientHeight > 0) fitAddon.fit();
+  };
+  new ResizeObserver(debounce(fit, FIT_DEBOUNCE_MS, window)).observe(container);
+
+  return {
+    term,
+    show() {
+      if (!opened) {
+        term.open(container);
+        opened = true;
+      }
+      fit();
+      // Unmeasurable (zero-sized) containers keep xterm.js's own 80x24.
+      return clampTerminalSize({ cols: term.cols, rows: term.rows });
+    },
+    reset() {
+      searchBar.close();
+      term.reset();
+    },
+    write(data) {
+      term.write(data);
+    },
+    focus() {
+      term.focus();
+    },
+    onResize(listener) {
+      return term.onResize(({ cols, rows }) => listener({ cols, rows }));
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { MAX_INPUT_FRAME_BYTES, PROTOCOL_VERSION } from '@vigil/protocol';
+import { describe, expect, it } from 'vitest';
+import { openMessage } from './open-message.js';
+import { type SessionSocket, TerminalSession, type TerminalSessionEvents } from './terminal-session.js';
+
+/** Plays the gateway's end of the socket; `sent` holds what the session wrote, frames as sent. */
+class GatewaySide extends EventTarget {
+  binaryType: BinaryType = 'blob';
+  readyState = 0;
+  readonly sent: (string | Uint8Array)[] = [];
+  closedWith: number | undefined;
+
+  send(data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+    this.sent.push(typeof data === 'string' ? data : new Uint8Array(data as ArrayBuffer));
+  }
+  close(code?: number) {
+    this.closedWith = code;
+    this.drop(code ?? 1005);
+  }
+  accept() {
+    this.readyState = 1;
+    this.dispatchEvent(new Event('open'));
+  }
+  message(data: unknown) {
+    this.dispatchEvent(new MessageEvent('message', { data }));
+  }
+  json(message: object) {
+    this.message(JSON.stringify(message));
+  }
+  drop(code = 1006) {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.dispatchEvent(Object.assign(new Event('close'), { code }));
+  }
+  messages() {
+    return this.sent.filter((f) => typeof f === 'string').map((f) => JSON.parse(f as string));
+  }
+  frames() {
+    return this.sent.filter((f): f is Uint8Array => typeof f !== 'string');
+  }
+}
+
+function connectSession() {
+  const gateway = new GatewaySide();
+  const seen: [string, unknown][] = [];
+  const events = new Proxy({} as TerminalSessionEvents, {
+    get: (_target, name: string) => (value: unknown) => seen.push([name, value]),
+  });
+  const open = openMessage(
+    { target: 'demo', auth: { method: 'keyboard-interactive' } },
+    { cols: 80, rows: 24 },
+  );
+  const session = new TerminalSession(
+    'ws://gateway/ws',
+    open,
+    events,
+    () => gateway as unknown as SessionSocket,
+  );
+  return { gateway, seen, session, names: () => seen.map(([name]) => name) };
+}
+
+const opened = { type: 'opened', sessionId: 's1', target: 'demo', username: 'alice' };
+
+describe('TerminalSession', () => {
+  it('sends open first, with the protocol version, once the socket is up', () => {
+    const { gateway } = connectSession();
+    expect(gateway.binaryType).toBe('arraybuffer');
+    expect(gateway.sent).toEqual([]);
+    gateway.accept();
+    expect(gateway.messages()).toEqual([
+      expect.objectContaining({ type: 'open', protocol: PROTOCOL_VERSION }),
+    ]);
+  });
+
+  it('drops keystrokes and sizes until the shell runs', () => {
+    const { gateway, session } = connectSession();
+    gateway.accept();
+    session.sendInput('too early');
+    session.resize({ cols: 100, rows: 30 });
+    expect(gateway.sent).toHaveLength(1);
+    gateway.json(opened);
+    session.sendInput('ls\r');
+    session.resize({ cols: 100, rows: 30 });
+    expect(new TextDecoder().decode(gateway.frames()[0])).toBe('ls\r');
+    expect(gateway.messages().at(-1)).toEqual({ type: 'resize', cols: 100, rows: 30 });
+  });
+
+  it('sends a large paste as frames within the gateway limit', () => {
+    const { gateway, session } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    session.sendInput('y'.repeat(MAX_INPUT_FRAME_BYTES + 1));
+    expect(gateway.frames().map((f) => f.byteLength)).toEqual([MAX_INPUT_FRAME_BYTES, 1]);
+  });
+
+  it('hands terminal output on as bytes', () => {
+    const { gateway, seen } = connectSession();
+    gateway.accept();
+    gateway.message(new TextEncoder().encode('hi').buffer);
+    expect(seen).toEqual([['output', new Uint8Array([0x68, 0x69])]]);
+  });
+
+  it('reports an unreadable text frame as a non-fatal error and carries on', () => {
+    const { gateway, seen, session } = connectSession();
+    gateway.accept();
+    gateway.message('{"type":"nonsense"}');
+    expect(seen[0]?.[0]).toBe('error');
+    expect(seen[0]?.[1]).toMatchObject({ code: 'BAD_MESSAGE', fatal: false });
+    expect(session.state).toBe('opening');
+  });
+
+  it('takes the close after exit as the end of the session, not a lost connection', () => {
+    const { gateway, names, session } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    gateway.json({ type: 'exit', code: 0, signal: null });
+    gateway.drop(4000);
+    expect(names()).toEqual(['opened', 'exit']);
+    expect(session.state).toBe('ended');
+  });
+
+  it('ends on a fatal error, but not on a non-fatal one', () => {
+    const { gateway, names } = connectSession();
+    gateway.accept();
+    gateway.json({ type: 'error', code: 'UNEXPECTED_MESSAGE', message: 'ignored', fatal: false });
+    gateway.json({ type: 'error', code: 'AUTH_FAILED', message: 'Permission denied', fatal: true });
+    gateway.drop(4000);
+    expect(names()).toEqual(['error', 'error']);
+  });
+
+  it('reports a close nobody announced as lost, telling whether the socket ever opened', () => {
+    const early = connectSession();
+    early.gateway.drop();
+    expect(early.seen).toEqual([['lost', { everOpen: false, closeCode: 1006 }]]);
+
+    const late = connectSession();
+    late.gateway.accept();
+    late.gateway.json(opened);
+    late.gateway.drop();
+    expect(late.seen.at(-1)).toEqual(['lost', { everOpen: true, closeCode: 1006 }]);
+  });
+
+  it('says nothing more once disposed', () => {
+    const { gateway, names, session } = connectSession();
+    gateway.accept();
+    session.dispose();
+    expect(gateway.messages().at(-1)).toEqual({ type: 'close' });
+    gateway.json(opened);
+    expect(names()).toEqual([]);
+  });
+});

@@ -1,0 +1,181 @@
+import { type ClientMessage, parseServerMessage, type ServerMessage } from '@vigil/protocol';
+import type { TerminalSize } from '../terminal/terminal-size.js';
+import { binaryStringBytes, splitInputFrames } from './input-frames.js';
+import type { OpenMessage } from './open-message.js';
+
+export type SessionHealth = Extract<ServerMessage, { type: 'health' }>;
+export type AuthPrompt = Extract<ServerMessage, { type: 'auth-prompt' }>;
+export type HostKeyOffer = Extract<ServerMessage, { type: 'host-key-unknown' }>;
+export type SessionOpened = Extract<ServerMessage, { type: 'opened' }>;
+export type SessionExit = Extract<ServerMessage, { type: 'exit' }>;
+export type SessionError = Omit<Extract<ServerMessage, { type: 'error' }>, 'type'>;
+
+/** Why the socket closed when neither `exit` nor a fatal `error` said the session was over. */
+export interface ConnectionLost {
+  /** False when the socket never opened: the gateway could not be reached at all. */
+  everOpen: boolean;
+  closeCode: number;
+}
+
+/** What the session reports to the page; one callback per server message type, plus the socket's fate. */
+export interface TerminalSessionEvents {
+  output(bytes: Uint8Array<ArrayBuffer>): void;
+  health(health: SessionHealth): void;
+  authPrompt(prompt: AuthPrompt): void;
+  hostKeyUnknown(offer: HostKeyOffer): void;
+  opened(opened: SessionOpened): void;
+  exit(exit: SessionExit): void;
+  error(error: SessionError): void;
+  lost(lost: ConnectionLost): void;
+}
+
+export type TerminalSessionState = 'connecting' | 'opening' | 'attached' | 'ended';
+
+/** The part of the browser's WebSocket a session uses; tests hand in their own. */
+export type SessionSocket = Pick<
+  WebSocket,
+  'binaryType' | 'readyState' | 'send' | 'close' | 'addEventListener'
+>;
+
+// WebSocket.readyState values, spelled out so this module loads where `WebSocket` is not a global.
+const CONNECTING = 0;
+const OPEN = 1;
+
+/**
+ * One WebSocket to the gateway carrying one session: sends `open`, turns server frames into
+ * events, and sends input, answers and sizes back. It does no DOM work, so reconnecting can later
+ * be built around it without touching the page. Events are delivered until the session ends
+ * (`exit`, a fatal `error`, `lost`) or is disposed, never after.
+ */
+export class TerminalSession {
+  private stateNow: TerminalSessionState = 'connecting';
+  private everOpen = false;
+  private readonly socket: SessionSocket;
+  private readonly encoder = new TextEncoder();
+
+  constructor(
+    url: string,
+    open: OpenMessage,
+    private readonly events: TerminalSessionEvents,
+    connect: (url: string) => SessionSocket = (url) => new WebSocket(url),
+  ) {
+    this.socket = connect(url);
+    this.socket.binaryType = 'arraybuffer';
+    // `open` carries secrets: it lives only in this closure until it is sent, then is gone.
+    this.socket.addEventListener(
+      'open',
+      () => {
+        this.everOpen = true;
+        if (this.stateNow !== 'connecting') return;
+        this.stateNow = 'opening';
+        this.sendMessage(open);
+      },
+      { once: true },
+    );
+    this.socket.addEventListener('message', (event: MessageEvent<unknown>) => this.onFrame(event.data));
+    this.socket.addEventListener('close', (event) => this.onClose(event.code));
+  }
+
+  get state(): TerminalSessionState {
+    return this.stateNow;
+  }
+
+  /** Keystrokes and pastes as xterm.js `onData` gives them. Dropped until the shell runs. */
+  sendInput(data: string): void {
+    this.sendBytes(this.encoder.encode(data));
+  }
+
+  /** xterm.js `onBinary` data: one byte per character. */
+  sendBinaryInput(data: string): void {
+    this.sendBytes(binaryStringBytes(data));
+  }
+
+  resize(size: TerminalSize): void {
+    if (this.stateNow === 'attached') this.sendMessage({ type: 'resize', cols: size.cols, rows: size.rows });
+  }
+
+  answerPrompt(answers: string[]): void {
+    this.sendMessage({ type: 'auth-answers', answers });
+  }
+
+  decideHostKey(accept: boolean): void {
+    this.sendMessage({ type: 'host-key-decision', accept });
+  }
+
+  /** The person hangs up. The gateway answers with `exit` and closes; if it cannot, we close. */
+  hangUp(): void {
+    if (this.stateNow === 'ended') return;
+    if (this.socket.readyState === OPEN) this.sendMessage({ type: 'close' });
+    else this.finish();
+  }
+
+  /** Leaves the session without hearing more from it: hangs up and reports no further events. */
+  dispose(): void {
+    if (this.stateNow !== 'ended' && this.socket.readyState === OPEN) this.sendMessage({ type: 'close' });
+    this.finish();
+  }
+
+  private sendBytes(bytes: Uint8Array<ArrayBuffer>) {
+    if (this.stateNow !== 'attached' || this.socket.readyState !== OPEN) return;
+    for (const frame of splitInputFrames(bytes)) this.socket.send(frame);
+  }
+
+  private sendMessage(message: ClientMessage) {
+    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private onFrame(data: unknown) {
+    if (this.stateNow === 'ended') return;
+    if (data instanceof ArrayBuffer) {
+      this.events.output(new Uint8Array(data));
+      return;
+    }
+    if (typeof data !== 'string') return;
+    const parsed = parseServerMessage(data);
+    if (!parsed.ok) {
+      // describeError words these codes for the gateway's side; here it is the page that could not read.
+      const message = `This page could not read a message from the gateway (${parsed.reason}). It was ignored.`;
+      this.events.error({ code: parsed.code, message, fatal: false });
+      return;
+    }
+    this.dispatch(parsed.message);
+  }
+
+  private dispatch(message: ServerMessage) {
+    switch (message.type) {
+      case 'health':
+        return this.events.health(message);
+      case 'auth-prompt':
+        return this.events.authPrompt(message);
+      case 'host-key-unknown':
+        return this.events.hostKeyUnknown(message);
+      case 'opened':
+        this.stateNow = 'attached';
+        return this.events.opened(message);
+      case 'exit':
+        this.finish();
+        return this.events.exit(message);
+      case 'error':
+        if (message.fatal) this.finish();
+        return this.events.error({ code: message.code, message: message.message, fatal: message.fatal });
+      default: {
+        const unhandled: never = message;
+        return unhandled;
+      }
+    }
+  }
+
+  /** The session is over by its own account; the socket closing afterwards is expected. */
+  private finish() {
+    this.stateNow = 'ended';
+    if (this.socket.readyState === OPEN || this.socket.readyState === CONNECTING) {
+      this.socket.close(1000);
+    }
+  }
+
+  private onClose(closeCode: number) {
+    if (this.stateNow === 'ended') return;
+    this.stateNow = 'ended';
+    this.events.lost({ everOpen: this.everOpen, closeCode });
+  }
+}

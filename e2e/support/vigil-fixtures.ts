@@ -1,0 +1,92 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { buildApp, configSchema } from '@vigil/gateway';
+import { type SshdFixture, startSshd } from '@vigil/test-sshd';
+
+interface Stack {
+  sshd: SshdFixture;
+  url: string;
+}
+
+/** A real sshd and a real gateway (serving the built web app), once per worker. */
+export const test = base.extend<{ vigil: Stack }, { stack: Stack }>({
+  stack: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature needs the first argument.
+    async ({}, use) => {
+      const sshd = await startSshd();
+      const dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-'));
+      const config = configSchema.parse({
+        listen: { port: 0 },
+        dataDir,
+        targets: [
+          {
+            name: 'fixture',
+            label: 'Test sshd',
+            host: sshd.host,
+            port: sshd.port,
+            hostKeys: { pins: sshd.hostKeys.map((k) => k.publicKey) },
+          },
+        ],
+      });
+      const { app } = await buildApp(config, { logger: false });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address() as { port: number };
+      await use({ sshd, url: `http://127.0.0.1:${address.port}/` });
+      await app.close();
+      await sshd.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  vigil: async ({ stack }, use) => use(stack),
+});
+
+export { expect };
+
+/** The terminal's visible text, read from xterm.js's buffer rather than from pixels. */
+export async function terminalLines(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    // The page exposes its xterm.js Terminal as window.vigil.term for exactly this.
+    type BufferLine = { translateToString(trimRight: boolean): string };
+    type Term = { buffer: { active: { length: number; getLine(n: number): BufferLine | undefined } } };
+    const buffer = (window as unknown as { vigil: { term: Term } }).vigil.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return lines;
+  });
+}
+
+export async function terminalSize(page: Page): Promise<{ cols: number; rows: number }> {
+  return page.evaluate(() => {
+    const term = (window as unknown as { vigil: { term: { cols: number; rows: number } } }).vigil.term;
+    return { cols: term.cols, rows: term.rows };
+  });
+}
+
+/** Waits until some terminal line equals `line` exactly (trailing blanks ignored). */
+export async function expectTerminalLine(page: Page, line: string | RegExp) {
+  await expect
+    .poll(
+      async () =>
+        (await terminalLines(page)).some((l) =>
+          typeof line === 'string' ? l.trimEnd() === line : line.test(l),
+        ),
+      {
+        message: `terminal shows ${line}`,
+      },
+    )
+    .toBe(true);
+}
+
+/** Picks the fixture target and signs in with the throwaway user's password. */
+export async function signInWithPassword(page: Page, stack: Stack) {
+  await page.goto(stack.url);
+  await page.locator('[data-target="fixture"]').click();
+  await page.locator('#username').fill(stack.sshd.user);
+  await page.locator('#auth-method').selectOption('password');
+  await page.locator('#password').fill(stack.sshd.password);
+  await page.locator('#connect').click();
+  await expect(page.locator('#status')).toContainText('connected');
+}
