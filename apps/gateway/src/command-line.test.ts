@@ -1,24 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from './command-line.js';
 
+const serve = (configPath: string | undefined, sshOverrides = {}) => ({
+  kind: 'serve',
+  configPath,
+  sshOverrides,
+});
+
 describe('parseCommandLine', () => {
   it('serves the embedded default without arguments', () => {
-    expect(parseCommandLine([], {})).toEqual({ kind: 'serve', configPath: undefined });
+    expect(parseCommandLine([], {})).toEqual(serve(undefined));
   });
 
   it('takes the config from --config, -c, --config= or VIGIL_CONFIG', () => {
-    expect(parseCommandLine(['--config', 'a.yaml'], {})).toEqual({ kind: 'serve', configPath: 'a.yaml' });
-    expect(parseCommandLine(['-c', 'b.yaml'], {})).toEqual({ kind: 'serve', configPath: 'b.yaml' });
-    expect(parseCommandLine(['--config=c.yaml'], {})).toEqual({ kind: 'serve', configPath: 'c.yaml' });
-    expect(parseCommandLine([], { VIGIL_CONFIG: 'd.yaml' })).toEqual({ kind: 'serve', configPath: 'd.yaml' });
-    expect(parseCommandLine(['-c', 'e.yaml'], { VIGIL_CONFIG: 'd.yaml' })).toEqual({
-      kind: 'serve',
-      configPath: 'e.yaml',
-    });
+    expect(parseCommandLine(['--config', 'a.yaml'], {})).toEqual(serve('a.yaml'));
+    expect(parseCommandLine(['-c', 'b.yaml'], {})).toEqual(serve('b.yaml'));
+    expect(parseCommandLine(['--config=c.yaml'], {})).toEqual(serve('c.yaml'));
+    expect(parseCommandLine([], { VIGIL_CONFIG: 'd.yaml' })).toEqual(serve('d.yaml'));
+    expect(parseCommandLine(['-c', 'e.yaml'], { VIGIL_CONFIG: 'd.yaml' })).toEqual(serve('e.yaml'));
+  });
+
+  it('takes -o options exactly as ssh(1) does: any case, = or space, yes/no', () => {
+    const args = ['-o', 'ServerAliveInterval=60', '-oserveralivecountmax=1', '-o', 'TCPKeepAlive no'];
+    expect(parseCommandLine(args, {})).toEqual(
+      serve(undefined, { ServerAliveInterval: 60, ServerAliveCountMax: 1, TCPKeepAlive: false }),
+    );
+    expect(parseCommandLine(['-o', 'TCPKeepAlive=YES'], {})).toEqual(
+      serve(undefined, { TCPKeepAlive: true }),
+    );
+  });
+
+  it('refuses unknown options and bad values with a message that says which', () => {
+    expect(() => parseCommandLine(['-o', 'ServerAliveIntervall=5'], {})).toThrow(
+      /unsupported option "ServerAliveIntervall" \(Vigil honours ServerAliveInterval, /,
+    );
+    expect(() => parseCommandLine(['-o', 'ServerAliveCountMax=-1'], {})).toThrow(
+      /bad value for ServerAliveCountMax/,
+    );
+    expect(() => parseCommandLine(['-o', 'TCPKeepAlive=maybe'], {})).toThrow(/bad value for TCPKeepAlive/);
+    expect(() => parseCommandLine(['-o'], {})).toThrow('-o needs a value');
   });
 
   it('refuses what it does not understand', () => {
     expect(() => parseCommandLine(['--confg', 'a.yaml'], {})).toThrow(UsageError);
-    expect(() => parseCommandLine(['--config'], {})).toThrow('--config needs a file name');
+    expect(() => parseCommandLine(['--config'], {})).toThrow('--config needs a value');
   });
 });

@@ -1,10 +1,17 @@
-/** What `vigil` was asked to do, from its arguments. */
-export type Command = { kind: 'help' } | { kind: 'serve'; configPath: string | undefined };
+import type { SshOptions } from './config/ssh-options.js';
+import { parseSshOption, SshOptionError } from './config/ssh-overrides.js';
 
-export const USAGE = `Usage: vigil [--config FILE]
+/** What `vigil` was asked to do, from its arguments. */
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'serve'; configPath: string | undefined; sshOverrides: Partial<SshOptions> };
+
+export const USAGE = `Usage: vigil [--config FILE] [-o Option=value]...
 
   -c, --config FILE   YAML configuration (default: $VIGIL_CONFIG, else the embedded default:
                       listen on 127.0.0.1:8022, one target for this machine's sshd)
+  -o Option=value     an ssh_config(5) option for every target, as ssh(1) takes it:
+                      ServerAliveInterval, ServerAliveCountMax, TCPKeepAlive, TCPKeepAliveDelay
   -h, --help          show this help
 `;
 
@@ -12,17 +19,27 @@ export class UsageError extends Error {}
 
 export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv): Command {
   let configPath = env.VIGIL_CONFIG || undefined;
+  const sshOverrides: Partial<SshOptions> = {};
+  const argumentAt = (flag: string, index: number) => {
+    const value = args[index];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    return value;
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    if (arg === '-c' || arg === '--config') {
-      configPath = args[++i];
-      if (!configPath) throw new UsageError(`${arg} needs a file name`);
-    } else if (arg.startsWith('--config=')) {
-      configPath = arg.slice('--config='.length);
-    } else {
-      throw new UsageError(`unknown argument "${arg}"`);
-    }
+    if (arg === '-c' || arg === '--config') configPath = argumentAt(arg, ++i);
+    else if (arg.startsWith('--config=')) configPath = arg.slice('--config='.length);
+    else if (arg === '-o' || arg.startsWith('-o')) {
+      // ssh(1) accepts both "-o Name=value" and "-oName=value".
+      const option = arg === '-o' ? argumentAt(arg, ++i) : arg.slice(2);
+      try {
+        Object.assign(sshOverrides, parseSshOption(option));
+      } catch (error) {
+        if (error instanceof SshOptionError) throw new UsageError(error.message);
+        throw error;
+      }
+    } else throw new UsageError(`unknown argument "${arg}"`);
   }
-  return { kind: 'serve', configPath };
+  return { kind: 'serve', configPath, sshOverrides };
 }

@@ -6,6 +6,7 @@ import { parseCommandLine, USAGE, UsageError } from './command-line.js';
 import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
 import { ConfigError, configDir, parseConfig } from './config/load-config.js';
+import { applySshOverrides } from './config/ssh-overrides.js';
 
 /** How long shutdown may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -22,7 +23,7 @@ async function main() {
     process.stdout.write(USAGE);
     return;
   }
-  const config = await loadConfig(command.configPath);
+  const config = applySshOverrides(await loadConfig(command.configPath), command.sshOverrides);
   const { app } = await buildApp(config);
   await app.listen({ host: config.listen.host, port: config.listen.port });
 

@@ -95,7 +95,7 @@ describe('ServerAliveMonitor, OpenSSH semantics', () => {
   it('measures the round trip of each reply', () => {
     const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
     expect(monitor.check(1 * s)).toEqual({ kind: 'send', id: 1 });
-    monitor.replied(1, 1 * s + 12);
+    expect(monitor.replied(1, 1 * s + 12)).toBe(12);
     const snapshot = monitor.snapshot(1 * s + 20);
     expect(snapshot).toMatchObject({
       state: 'live',
@@ -125,8 +125,8 @@ describe('ServerAliveMonitor, OpenSSH semantics', () => {
     monitor.check(3 * s); // #3
     monitor.replied(2, 3.1 * s);
     expect(monitor.snapshot(3.1 * s).lastRttMs).toBe(1.1 * s);
-    monitor.replied(1, 3.2 * s); // already settled by #2's reply: no sample
-    monitor.replied(99, 3.2 * s);
+    expect(monitor.replied(1, 3.2 * s)).toBeUndefined(); // already settled by #2's reply
+    expect(monitor.replied(99, 3.2 * s)).toBeUndefined();
     expect(monitor.snapshot(3.2 * s).lastRttMs).toBe(1.1 * s);
   });
 

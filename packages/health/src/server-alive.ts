@@ -69,10 +69,13 @@ export class ServerAliveMonitor {
     this.nextCheckAt = now + this.intervalMs;
   }
 
-  /** The server answered keepalive `id` (success or failure both count: it is a reply). */
-  replied(id: number, now: number): void {
+  /**
+   * The server answered keepalive `id` (success or failure both count: it is a reply).
+   * Returns its round trip, or undefined for an id that is unknown or already settled.
+   */
+  replied(id: number, now: number): number | undefined {
     const sentAt = this.outstanding.get(id);
-    if (sentAt === undefined) return;
+    if (sentAt === undefined) return undefined;
     // Replies come in request order (RFC 4254 §4), so older requests are answered too.
     for (const pending of this.outstanding.keys()) {
       this.outstanding.delete(pending);
@@ -81,6 +84,7 @@ export class ServerAliveMonitor {
     this.rtts.add(now - sentAt);
     this.lastReplyAt = now;
     this.received(now);
+    return now - sentAt;
   }
 
   check(now: number): ServerAliveDecision {

@@ -19,6 +19,12 @@ describe('describeError', () => {
     expect(text).toContain('ED25519 key sent by the remote host [127.0.0.1]:2222 is SHA256:abc');
   });
 
+  it('words a keepalive timeout as ssh(1) does', () => {
+    expect(describeError('KEEPALIVE_TIMEOUT', { host: '10.0.0.5', port: 22 })).toBe(
+      'Timeout, server 10.0.0.5 not responding.',
+    );
+  });
+
   it('words a refused connection as ssh(1) does', () => {
     expect(describeError('CONNECT_REFUSED', { host: '127.0.0.1', port: 1 })).toBe(
       'ssh: connect to host 127.0.0.1 port 1: Connection refused',

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'HANDSHAKE_FAILED',
   'SHELL_REFUSED',
   'CONNECTION_LOST',
+  'KEEPALIVE_TIMEOUT',
   'INTERNAL',
 ] as const;
 
@@ -100,6 +101,9 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return `${where(d)} refused to start a shell${suffix}.`;
     case 'CONNECTION_LOST':
       return `Connection to ${where(d)} closed${suffix}.`;
+    case 'KEEPALIVE_TIMEOUT':
+      // ssh(1)'s words, so people and runbooks recognise it.
+      return `Timeout, server ${d.host ?? d.target ?? '?'} not responding.`;
     case 'INTERNAL':
       return `The gateway hit an internal error${suffix}. Other sessions are not affected.`;
   }

@@ -21,6 +21,7 @@ export {
   type AuthRequest,
   type ClientMessage,
   clientMessageSchema,
+  type LegHealth,
   type ServerMessage,
   serverMessageSchema,
   type TargetSummary,

@@ -54,7 +54,33 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
+const durationMs = z.number().min(0);
+
+/** One leg's heartbeat health (gateway→target over SSH, or gateway→browser over the WebSocket). */
+export const legHealthSchema = z.object({
+  /** `off` when the interval is 0; `missed` once a heartbeat went a whole interval unanswered. */
+  state: z.enum(['off', 'live', 'missed', 'lost']),
+  missed: z.number().int().min(0),
+  countMax: z.number().int().min(0),
+  intervalMs: durationMs,
+  lastRttMs: durationMs.optional(),
+  /** Percentiles over the recent window of round trips. */
+  rttP50Ms: durationMs.optional(),
+  rttP95Ms: durationMs.optional(),
+  /** Time since the last reply when this message was sent. */
+  lastReplyAgoMs: durationMs.optional(),
+});
+export type LegHealth = z.infer<typeof legHealthSchema>;
+
 export const serverMessageSchema = z.discriminatedUnion('type', [
+  /** Pushed on every change of either leg's health (never polled). */
+  z.object({
+    type: z.literal('health'),
+    ssh: legHealthSchema,
+    browser: legHealthSchema,
+    /** Whether kernel TCP keepalive is on for the socket to the target. */
+    tcpKeepAlive: z.boolean(),
+  }),
   /** keyboard-interactive prompts from the target, relayed verbatim (PAM, one-time codes). */
   z.object({
     type: z.literal('auth-prompt'),

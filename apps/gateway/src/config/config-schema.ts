@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { AUTH_METHODS } from '@vigil/protocol';
 import { z } from 'zod';
+import { sshOptionsSchema } from './ssh-options.js';
 
 const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const PUBLIC_KEY_LINE =
@@ -56,6 +57,8 @@ const targetSchema = z.strictObject({
   hostKeys: hostKeysSchema,
   /** Environment for the shell (sshd passes only what its AcceptEnv allows). @default { LANG: C.UTF-8 } */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({ LANG: 'C.UTF-8' }),
+  /** ssh_config(5) options for this target (ServerAliveInterval, …); override `defaults.ssh`. */
+  ssh: sshOptionsSchema.default({}),
 });
 
 const cidr = z.string().refine(
@@ -77,6 +80,7 @@ const freeFormTargetsSchema = z.strictObject({
   ports: z.array(port).min(1).default([22]),
   authMethods: authMethods.default([...AUTH_METHODS]),
   hostKeys: hostKeysSchema,
+  ssh: sshOptionsSchema.default({}),
 });
 
 export const configSchema = z
@@ -93,6 +97,24 @@ export const configSchema = z
     dataDir: z.string().min(1).default('./data'),
     /** Folder of the built web app. @default the @vigil/web build next to the gateway */
     webRoot: z.string().min(1).optional(),
+    defaults: z
+      .strictObject({
+        /** ssh_config(5) options for every target, below per-target blocks and `-o`. */
+        ssh: sshOptionsSchema.default({}),
+      })
+      .prefault({}),
+    /**
+     * The browser leg's own heartbeat, driven by the gateway (WebSocket ping frames, answered by
+     * the browser's network stack even in a throttled background tab).
+     */
+    browserHeartbeat: z
+      .strictObject({
+        /** Seconds of silence from the browser before a ping; well under the 60 s idle timeout of common proxies. @default 20 */
+        interval: z.number().positive().max(3600).default(20),
+        /** Unanswered pings before the browser leg is declared dead. @default 2 */
+        countMax: z.number().int().min(1).max(100).default(2),
+      })
+      .prefault({}),
     /** Seconds to reach a target and finish the SSH handshake. @default 15 */
     connectTimeout: z.number().positive().max(300).default(15),
     targets: z.array(targetSchema).default([]),

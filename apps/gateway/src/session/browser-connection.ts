@@ -4,6 +4,7 @@ import {
   describeError,
   type ErrorCode,
   type ErrorDetails,
+  MAX_CONTROL_MESSAGE_BYTES,
   MAX_INPUT_FRAME_BYTES,
   PROTOCOL_VERSION,
   parseClientMessage,
@@ -12,6 +13,8 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config/config-schema.js';
+import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
+import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import type { OfferedHostKey } from '../ssh/host-key-policy.js';
 import { type KeyboardInteractiveRound, openShell } from '../ssh/open-shell.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
@@ -24,6 +27,7 @@ export interface ConnectionDeps {
   config: Config;
   allowlist: TargetAllowlist;
   registry: SessionRegistry;
+  metrics: GatewayMetrics;
   log: FastifyBaseLogger;
 }
 
@@ -44,14 +48,43 @@ export class BrowserConnection {
   private attachment: Attachment | undefined;
   private pending: PendingQuestion | undefined;
   private readonly abort = new AbortController();
+  /** The browser leg's heartbeat: WebSocket pings, answered by the browser's network stack. */
+  private readonly heartbeat: HeartbeatLoop;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly deps: ConnectionDeps,
   ) {
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      this.heartbeat.received();
+      this.onFrame(data, isBinary);
+    });
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => deps.log.warn({ err: error }, 'websocket error'));
+    const { interval, countMax } = deps.config.browserHeartbeat;
+    this.heartbeat = new HeartbeatLoop(
+      { serverAliveInterval: interval, serverAliveCountMax: countMax },
+      (id) => socket.ping(String(id)),
+    );
+    socket.on('pong', (data: Buffer) => this.heartbeat.replied(Number(data.toString('latin1'))));
+    deps.metrics.observe('browser', this.heartbeat);
+    this.heartbeat.on('change', () => this.pushHealth());
+    this.heartbeat.once('timeout', () => {
+      deps.log.info('browser leg stopped answering pings; closing its socket');
+      socket.terminate();
+    });
+  }
+
+  /** Both legs' health, pushed to the browser whenever either changes. */
+  private pushHealth() {
+    const session = this.session;
+    if (this.state !== 'attached' || !session) return;
+    this.send({
+      type: 'health',
+      ssh: session.shell.heartbeat.snapshot(),
+      browser: this.heartbeat.snapshot(),
+      tcpKeepAlive: session.shell.tcpKeepAlive,
+    });
   }
 
   private send(message: ServerMessage) {
@@ -74,7 +107,7 @@ export class BrowserConnection {
     }
     const parsed = parseClientMessage(data.toString('utf8'));
     if (!parsed.ok) {
-      this.sendError(parsed.code, { reason: parsed.reason, limit: MAX_INPUT_FRAME_BYTES }, false);
+      this.sendError(parsed.code, { reason: parsed.reason, limit: MAX_CONTROL_MESSAGE_BYTES }, false);
       return;
     }
     const message = parsed.message;
@@ -153,6 +186,7 @@ export class BrowserConnection {
         hostKeys: target.hostKeys,
         dataDir: this.deps.config.dataDir,
         env: target.env,
+        ssh: target.ssh,
         cols: message.cols,
         rows: message.rows,
         connectTimeoutMs: this.deps.config.connectTimeout * 1000,
@@ -198,7 +232,11 @@ export class BrowserConnection {
     };
     session.attach(this.attachment);
     session.once('end', (end) => this.onSessionEnd(end));
+    const onSshHealth = () => this.pushHealth();
+    session.shell.heartbeat.on('change', onSshHealth);
+    session.once('end', () => session.shell.heartbeat.off('change', onSshHealth));
     this.send({ type: 'opened', sessionId: session.id, target: session.target, username: session.username });
+    this.pushHealth();
   }
 
   private onSessionEnd(end: ShellEnd) {
@@ -223,6 +261,7 @@ export class BrowserConnection {
   private onClose() {
     const wasState = this.state;
     this.state = 'ended';
+    this.heartbeat.stop();
     this.pending?.reject(new Error('browser left'));
     this.pending = undefined;
     this.abort.abort();

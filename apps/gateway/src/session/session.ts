@@ -40,7 +40,7 @@ export class Session extends EventEmitter<SessionEvents> {
     readonly id: string,
     readonly target: string,
     readonly username: string,
-    private readonly shell: SshShell,
+    readonly shell: SshShell,
     readonly log: FastifyBaseLogger,
   ) {
     super();

@@ -1,15 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { AuthMethod, AuthRequest, ErrorDetails } from '@vigil/protocol';
-import {
+import ssh2, {
   type AnyAuthMethod,
-  Client,
   type ClientChannel,
   type KeyboardInteractiveAuthMethod,
   type ParsedKey,
   type Prompt,
-  utils,
 } from 'ssh2';
 import type { HostKeyPolicy } from '../config/config-schema.js';
+import type { SshOptions } from '../config/ssh-options.js';
+import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import {
   describeOfferedKey,
   judgeHostKey,
@@ -17,6 +17,7 @@ import {
   preferredHostKeyAlgorithms,
 } from './host-key-policy.js';
 import { loadKnownKeys, rememberHostKey } from './host-key-store.js';
+import { sendKeepalive } from './keepalive-request.js';
 import { SshFailure, toSshFailure } from './ssh-failure.js';
 import { SshShell } from './ssh-shell.js';
 
@@ -35,6 +36,8 @@ export interface ShellRequest {
   hostKeys: HostKeyPolicy;
   dataDir: string;
   env: Record<string, string>;
+  /** ServerAliveInterval, ServerAliveCountMax, TCPKeepAlive, TCPKeepAliveDelay. */
+  ssh: SshOptions;
   cols: number;
   rows: number;
   /** Bounds the TCP connect and the key exchange; waiting for the person is not counted. */
@@ -55,6 +58,9 @@ export interface ShellPrompts {
   confirmHostKey(offered: OfferedHostKey): Promise<boolean>;
 }
 
+// ssh2 is CommonJS: under Node's ESM loader only its default export is visible.
+const { Client, utils } = ssh2;
+
 function parsePrivateKey(auth: Extract<AuthRequest, { method: 'publickey' }>): ParsedKey {
   const parsed = utils.parseKey(auth.privateKey, auth.passphrase);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
@@ -66,10 +72,18 @@ function parsePrivateKey(auth: Extract<AuthRequest, { method: 'publickey' }>): P
   return key;
 }
 
-function connectTcp(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<Socket> {
+function connectTcp(request: ShellRequest): Promise<Socket> {
+  const { connectAddress: host, port, connectTimeoutMs: timeoutMs, signal, ssh } = request;
   return new Promise((resolve, reject) => {
-    // Nagle off: a keystroke echo must not wait for the next segment.
-    const socket = netConnect({ host, port, noDelay: true });
+    // Nagle off: a keystroke echo must not wait for the next segment. TCPKeepAlive as ssh(1):
+    // kernel probes on an idle socket, here after TCPKeepAliveDelay rather than the OS's 2 h.
+    const socket = netConnect({
+      host,
+      port,
+      noDelay: true,
+      keepAlive: ssh.TCPKeepAlive,
+      keepAliveInitialDelay: ssh.TCPKeepAliveDelay * 1000,
+    });
     const fail = (error: unknown) => {
       cleanup();
       socket.destroy();
@@ -102,12 +116,7 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
   const where: ErrorDetails = { target: request.target, host: request.host, port: request.port };
   const key = request.auth.method === 'publickey' ? parsePrivateKey(request.auth) : undefined;
   const known = await loadKnownKeys(request.hostKeys, request.dataDir, request.host, request.port);
-  const socket = await connectTcp(
-    request.connectAddress,
-    request.port,
-    request.connectTimeoutMs,
-    request.signal,
-  ).catch((error: unknown) => {
+  const socket = await connectTcp(request).catch((error: unknown) => {
     throw toSshFailure(error, where);
   });
 
@@ -237,5 +246,14 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
     client.end();
     throw error;
   });
-  return new SshShell(client, channel, where);
+  const heartbeat = new HeartbeatLoop(
+    {
+      serverAliveInterval: request.ssh.ServerAliveInterval,
+      serverAliveCountMax: request.ssh.ServerAliveCountMax,
+    },
+    (id) => sendKeepalive(client, () => heartbeat.replied(id)),
+  );
+  // Bytes on the raw socket are "any packet received", OpenSSH's reset rule.
+  socket.on('data', () => heartbeat.received());
+  return new SshShell(client, channel, socket, heartbeat, where, request.ssh.TCPKeepAlive);
 }

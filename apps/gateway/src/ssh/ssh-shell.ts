@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { ErrorDetails } from '@vigil/protocol';
 import type { Client, ClientChannel } from 'ssh2';
-import { type SshFailure, toSshFailure } from './ssh-failure.js';
+import type { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
+import { SshFailure, toSshFailure } from './ssh-failure.js';
 
 /** How a shell ended: the remote program exited, the connection failed, or Vigil closed it. */
 export type ShellEnd =
@@ -22,9 +24,19 @@ export class SshShell extends EventEmitter<ShellEvents> {
   constructor(
     private readonly client: Client,
     private readonly channel: ClientChannel,
+    private readonly socket: Socket,
+    /** The server-alive heartbeat of this connection. */
+    readonly heartbeat: HeartbeatLoop,
     where: ErrorDetails,
+    /** Whether kernel TCP keepalive is on for the socket. */
+    readonly tcpKeepAlive: boolean,
   ) {
     super();
+    heartbeat.once('timeout', () => {
+      // The path is dead: a polite SSH disconnect would never arrive, so drop the socket.
+      this.finish({ kind: 'failure', failure: new SshFailure('KEEPALIVE_TIMEOUT', where) });
+      socket.destroy();
+    });
     channel.on('data', (chunk: Buffer) => this.emit('data', chunk));
     // With a PTY the remote merges stderr into the terminal; anything still sent apart is shown too.
     channel.stderr.on('data', (chunk: Buffer) => this.emit('data', chunk));
@@ -46,6 +58,7 @@ export class SshShell extends EventEmitter<ShellEvents> {
   private finish(end: ShellEnd) {
     if (this.ended) return;
     this.ended = true;
+    this.heartbeat.stop();
     this.emit('end', end);
   }
 
@@ -70,5 +83,7 @@ export class SshShell extends EventEmitter<ShellEvents> {
     this.finish(this.exit ?? { kind: 'closed' });
     this.channel.close();
     this.client.end();
+    // A peer that stopped answering would hold the socket open; the polite end above had its chance.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 }

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { type AuthMethod, FREE_FORM_TARGET, type TargetSummary } from '@vigil/protocol';
 import type { Config, HostKeyPolicy } from '../config/config-schema.js';
+import { effectiveSshOptions, type SshOptions } from '../config/ssh-options.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 
 /** Everything needed to reach one target, after the allowlist said yes. */
@@ -16,13 +17,14 @@ export interface ResolvedTarget {
   authMethods: readonly AuthMethod[];
   hostKeys: HostKeyPolicy;
   env: Record<string, string>;
+  ssh: SshOptions;
 }
 
 /** The one gate between a browser's request and a network connection: never an open proxy. */
 export class TargetAllowlist {
   private readonly freeFormBlocks: BlockList | undefined;
 
-  constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets'>) {
+  constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets' | 'defaults'>) {
     const freeForm = config.freeFormTargets;
     if (freeForm) {
       this.freeFormBlocks = new BlockList();
@@ -65,6 +67,7 @@ export class TargetAllowlist {
       authMethods: target.authMethods,
       hostKeys: target.hostKeys,
       env: target.env,
+      ssh: effectiveSshOptions(this.config.defaults.ssh, target.ssh),
     };
   }
 
@@ -91,6 +94,7 @@ export class TargetAllowlist {
       authMethods: freeForm.authMethods,
       hostKeys: freeForm.hostKeys,
       env: { LANG: 'C.UTF-8' },
+      ssh: effectiveSshOptions(this.config.defaults.ssh, freeForm.ssh),
     };
   }
 }

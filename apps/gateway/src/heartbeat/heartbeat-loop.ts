@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { ServerAliveMonitor, type ServerAliveOptions, type ServerAliveSnapshot } from '@vigil/health';
+
+interface LoopEvents {
+  /** Health changed: state, missed count or a new round trip. */
+  change: [snapshot: ServerAliveSnapshot];
+  /** A reply arrived after this many milliseconds. */
+  rtt: [ms: number];
+  /** One more probe went a whole interval unanswered. */
+  miss: [];
+  timeout: [];
+}
+
+/**
+ * Runs the pure ServerAliveMonitor against a live leg: the owner reports inbound traffic and
+ * replies, the loop fires at each due check and calls `sendProbe`. Reporting traffic costs one
+ * assignment, so a flood does not pay for heartbeats. Serves the SSH leg (keepalive@openssh.com)
+ * and the browser leg (WebSocket ping) alike.
+ */
+export class HeartbeatLoop extends EventEmitter<LoopEvents> {
+  private readonly monitor: ServerAliveMonitor;
+  private timer: NodeJS.Timeout | undefined;
+  private reportedMissed = false;
+  private stopped = false;
+
+  constructor(
+    options: ServerAliveOptions,
+    private readonly sendProbe: (id: number) => void,
+  ) {
+    super();
+    this.monitor = new ServerAliveMonitor(options, performance.now());
+    this.arm();
+  }
+
+  /** Anything arrived on this leg. */
+  received(): void {
+    this.monitor.received(performance.now());
+    if (this.reportedMissed) this.publish();
+  }
+
+  /** The peer answered probe `id`. */
+  replied(id: number): void {
+    const rtt = this.monitor.replied(id, performance.now());
+    if (rtt === undefined) return;
+    this.emit('rtt', rtt);
+    this.publish();
+  }
+
+  snapshot(): ServerAliveSnapshot {
+    return this.monitor.snapshot(performance.now());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private publish() {
+    if (this.stopped) return;
+    const snapshot = this.snapshot();
+    this.reportedMissed = snapshot.state === 'missed';
+    this.emit('change', snapshot);
+  }
+
+  private arm() {
+    clearTimeout(this.timer);
+    const at = this.monitor.nextCheck;
+    if (at === undefined || this.stopped) return;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, at - performance.now()));
+    this.timer.unref();
+  }
+
+  private fire() {
+    const decision = this.monitor.check(performance.now());
+    if (decision.kind === 'timeout') {
+      this.publish();
+      this.stop();
+      this.emit('timeout');
+      return;
+    }
+    if (decision.kind === 'send') {
+      this.sendProbe(decision.id);
+      // A probe just sent is not yet a miss; report only once the count says one was missed.
+      if (this.monitor.snapshot(performance.now()).state === 'missed') {
+        this.emit('miss');
+        this.publish();
+      }
+    }
+    this.arm();
+  }
+}
