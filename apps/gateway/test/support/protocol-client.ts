@@ -12,18 +12,28 @@ import WebSocket from 'ws';
  */
 export class ProtocolClient {
   readonly messages: ServerMessage[] = [];
-  private output = Buffer.alloc(0);
+  /** When each message in `messages` arrived (performance.now()). */
+  readonly arrivals: number[] = [];
+  private chunks: Buffer[] = [];
+  private keptBytes = 0;
+  /** Every output byte received, kept or not. */
+  outputBytes = 0;
   private waiters: (() => void)[] = [];
   closeCode: number | undefined;
 
-  private constructor(readonly socket: WebSocket) {
+  /** @param keepBytes how much of the newest output to keep; floods need a bound. */
+  private constructor(
+    readonly socket: WebSocket,
+    private readonly keepBytes: number,
+  ) {
     socket.on('message', (data: Buffer, isBinary) => {
       if (isBinary) {
-        this.output = Buffer.concat([this.output, data]);
+        this.keep(data);
       } else {
         const parsed = parseServerMessage(data.toString('utf8'));
         if (!parsed.ok) throw new Error(`gateway sent an invalid message: ${parsed.reason}`);
         this.messages.push(parsed.message);
+        this.arrivals.push(performance.now());
       }
       this.notify();
     });
@@ -33,14 +43,26 @@ export class ProtocolClient {
     });
   }
 
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<ProtocolClient> {
+  private keep(chunk: Buffer) {
+    this.outputBytes += chunk.length;
+    this.chunks.push(chunk);
+    this.keptBytes += chunk.length;
+    while (this.keptBytes - this.chunks[0]!.length >= this.keepBytes)
+      this.keptBytes -= this.chunks.shift()!.length;
+  }
+
+  static async connect(
+    url: string,
+    headers: Record<string, string> = {},
+    keepBytes = Number.POSITIVE_INFINITY,
+  ): Promise<ProtocolClient> {
     const socket = new WebSocket(url, { headers });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
-    return new ProtocolClient(socket);
+    return new ProtocolClient(socket, keepBytes);
   }
 
   private notify() {
@@ -81,11 +103,12 @@ export class ProtocolClient {
   }
 
   text(): string {
-    return this.output.toString('utf8');
+    return this.bytes().toString('utf8');
   }
 
   bytes(): Buffer {
-    return this.output;
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
   }
 
   outputMatching(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray> {

@@ -1,0 +1,73 @@
+import { type SshdFixture, startSshd } from '@vigil/test-sshd';
+import ssh2 from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendKeepalive } from '../src/ssh/keepalive-request.js';
+
+// Pins the two ssh2 internals keepalive-request.ts relies on (ssh2 is imported here only for
+// that reason). If an ssh2 upgrade moves them, this fails before any heartbeat silently stops.
+
+let sshd: SshdFixture;
+let client: InstanceType<typeof ssh2.Client>;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  client = new ssh2.Client();
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve).once('error', reject);
+    client.connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.privateKey });
+  });
+});
+afterAll(async () => {
+  client?.end();
+  await sshd?.stop();
+});
+
+const keepalive = () =>
+  new Promise<number>((resolve) => {
+    const sentAt = performance.now();
+    sendKeepalive(client, () => resolve(performance.now() - sentAt));
+  });
+
+describe('ssh2 keepalive internals, against OpenSSH', () => {
+  it('gets exactly one reply per keepalive, in order, with a loopback round trip', async () => {
+    const order: number[] = [];
+    const replies = await Promise.all(
+      [1, 2, 3, 4, 5].map(
+        (n) =>
+          new Promise<number>((resolve) =>
+            sendKeepalive(client, () => {
+              order.push(n);
+              resolve(n);
+            }),
+          ),
+      ),
+    );
+    expect(replies).toEqual([1, 2, 3, 4, 5]);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+    expect(await keepalive()).toBeLessThan(200);
+  });
+
+  it("keeps its place in the reply queue among ssh2's own global requests", async () => {
+    // A refused cancel-tcpip-forward is another global request sharing the same reply queue.
+    const refused = new Promise<boolean>((resolve) =>
+      client.unforwardIn('127.0.0.1', 1, (err) => resolve(!!err)),
+    );
+    const rtt = keepalive();
+    expect(await refused).toBe(true);
+    expect(await rtt).toBeLessThan(200);
+  });
+
+  it('gets no reply while the server is frozen, and the reply once it wakes', async () => {
+    const pids = await sshd.connectionPids();
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    let replied = false;
+    const reply = keepalive().then((ms) => {
+      replied = true;
+      return ms;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(replied).toBe(false);
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+    expect(await reply).toBeGreaterThanOrEqual(500);
+  });
+});
