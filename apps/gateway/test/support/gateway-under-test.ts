@@ -11,7 +11,7 @@ export interface GatewayUnderTest {
   config: Config;
   baseUrl: string;
   wsUrl: string;
-  connect(headers?: Record<string, string>, keepBytes?: number): Promise<ProtocolClient>;
+  connect(headers?: Record<string, string>, keepBytes?: number, autoPong?: boolean): Promise<ProtocolClient>;
   stop(): Promise<void>;
 }
 
@@ -38,8 +38,8 @@ export async function startGateway(
     config,
     baseUrl,
     wsUrl,
-    async connect(headers, keepBytes) {
-      const client = await ProtocolClient.connect(wsUrl, headers, keepBytes);
+    async connect(headers, keepBytes, autoPong) {
+      const client = await ProtocolClient.connect(wsUrl, headers, keepBytes, autoPong);
       clients.push(client);
       return client;
     },

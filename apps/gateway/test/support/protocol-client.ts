@@ -55,8 +55,10 @@ export class ProtocolClient {
     url: string,
     headers: Record<string, string> = {},
     keepBytes = Number.POSITIVE_INFINITY,
+    /** false plays a browser whose network has gone: pings go unanswered. */
+    autoPong = true,
   ): Promise<ProtocolClient> {
-    const socket = new WebSocket(url, { headers });
+    const socket = new WebSocket(url, { headers, autoPong });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

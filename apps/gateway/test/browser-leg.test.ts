@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
+import type { ProtocolClient } from './support/protocol-client.js';
+
+let gateway: GatewayUnderTest;
+
+beforeAll(async () => {
+  gateway = await startGateway((sshd) => ({
+    targets: [pinnedTarget(sshd)],
+    browserHeartbeat: { interval: 0.3, countMax: 2 },
+  }));
+});
+afterAll(() => gateway?.stop());
+
+async function openSession(autoPong: boolean): Promise<ProtocolClient> {
+  const client = await gateway.connect({}, undefined, autoPong);
+  const { user, password } = gateway.sshd;
+  client.open({ target: 'fixture', username: user, auth: { method: 'password', password } });
+  await client.message('opened');
+  return client;
+}
+
+describe('the browser leg heartbeat', () => {
+  it('measures the browser round trip with WebSocket pings and pushes it', async () => {
+    const client = await openSession(true);
+    const health = await client.until('a browser round trip', () =>
+      client.messages.find((m) => m.type === 'health' && m.browser.lastRttMs !== undefined),
+    );
+    expect(health.type === 'health' && health.browser).toMatchObject({ state: 'live', countMax: 2, intervalMs: 300 });
+  });
+
+  it('closes the socket of a browser that stopped answering, and only that one', async () => {
+    const healthy = await openSession(true);
+    const gone = await openSession(false);
+    const startedAt = performance.now();
+    await gone.closed(5000);
+    const detectedAfterMs = performance.now() - startedAt;
+    // Silence is judged from the last frame: (countMax + 1) × interval at most, plus slack.
+    expect(detectedAfterMs).toBeLessThan(3 * 300 + 700);
+    healthy.type('echo still-attached\r');
+    await healthy.outputMatching(/^still-attached\r?$/m);
+    expect(healthy.closeCode).toBeUndefined();
+  });
+});
+
+describe('operations endpoints', () => {
+  it('reports liveness and readiness', async () => {
+    expect(await (await fetch(`${gateway.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${gateway.baseUrl}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('exports heartbeat RTTs, misses, timeouts and active sessions to Prometheus', async () => {
+    await openSession(true);
+    const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/^vigil_sessions_active [1-9]\d*$/m);
+    expect(text).toMatch(/^vigil_heartbeat_rtt_seconds_count\{leg="browser"\} [1-9]\d*$/m);
+    expect(text).toContain('# TYPE vigil_heartbeats_missed_total counter');
+    expect(text).toContain('# TYPE vigil_keepalive_timeouts_total counter');
+  });
+});
