@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
-import { MAX_FRAME_BYTES } from '@vigil/protocol';
+import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config-schema.js';
+import { clientIdentity } from './plugins/client-identity.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
 import { healthChecks } from './plugins/health-checks.js';
+import { sessionsApi } from './plugins/sessions-api.js';
 import { targetsApi } from './plugins/targets-api.js';
 import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
@@ -30,15 +32,28 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     bodyLimit: 64 * 1024,
   });
   const metrics = new GatewayMetrics();
-  const registry = new SessionRegistry(metrics);
+  const registry = new SessionRegistry(metrics, {
+    detachedGraceMs: config.sessions.detachedGrace * 1000,
+    replayBufferBytes: config.sessions.replayBuffer,
+    lossless: config.sessions.overflow === 'pause',
+    flow: {
+      highWatermark: FLOW_CONTROL.highWatermark,
+      lowWatermark: FLOW_CONTROL.lowWatermark,
+      // The socket guard only catches a browser that acknowledges faster than the network drains.
+      socketHighWatermark: 2 * FLOW_CONTROL.highWatermark,
+      socketLowWatermark: FLOW_CONTROL.lowWatermark,
+    },
+  });
   const allowlist = new TargetAllowlist(config);
 
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  await app.register(clientIdentity);
   await app.register(healthChecks);
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
+  await app.register(sessionsApi, { registry });
   await app.register(terminalSocket, { config, allowlist, registry, metrics });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
-  app.addHook('onClose', async () => registry.closeAll());
+  app.addHook('onClose', async () => registry.closeAll('the gateway is shutting down'));
   return { app, registry };
 }

@@ -26,7 +26,11 @@ describe('the browser leg heartbeat', () => {
     const health = await client.until('a browser round trip', () =>
       client.messages.find((m) => m.type === 'health' && m.browser.lastRttMs !== undefined),
     );
-    expect(health.type === 'health' && health.browser).toMatchObject({ state: 'live', countMax: 2, intervalMs: 300 });
+    expect(health.type === 'health' && health.browser).toMatchObject({
+      state: 'live',
+      countMax: 2,
+      intervalMs: 300,
+    });
   });
 
   it('closes the socket of a browser that stopped answering, and only that one', async () => {

@@ -38,3 +38,20 @@ export const CLOSE_CODES = {
   /** The client broke the protocol in a way that leaves nothing to talk about (wrong version). */
   protocolError: 4001,
 } as const;
+
+/**
+ * End-to-end flow control, counted in output bytes (the same count is the replay position).
+ * The gateway pauses the SSH channel when more than FLOW_HIGH_WATERMARK bytes are sent but not
+ * acknowledged, and resumes at or below FLOW_LOW_WATERMARK. The browser acknowledges after
+ * xterm.js has parsed the bytes, at least every ACK_EVERY_BYTES and whenever its write queue
+ * drains. Rule (tested): ACK_EVERY_BYTES <= FLOW_LOW_WATERMARK < FLOW_HIGH_WATERMARK, or a
+ * paused stream could wait for an ack that never comes.
+ */
+export const FLOW_CONTROL = {
+  /** @default 524288 */
+  highWatermark: 512 * 1024,
+  /** @default 131072 */
+  lowWatermark: 128 * 1024,
+  /** @default 65536 */
+  ackEveryBytes: 64 * 1024,
+} as const;

@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'MESSAGE_TOO_LARGE',
   'UNEXPECTED_MESSAGE',
   'PROTOCOL_VERSION',
+  'SESSION_NOT_FOUND',
+  'SESSION_TAKEN_OVER',
   'TARGET_NOT_ALLOWED',
   'AUTH_METHOD_NOT_ALLOWED',
   'AUTH_FAILED',
@@ -69,6 +71,10 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return `The gateway did not expect that message now${suffix}. It was ignored.`;
     case 'PROTOCOL_VERSION':
       return `This page speaks a protocol version the gateway does not${suffix}. Reload the page.`;
+    case 'SESSION_NOT_FOUND':
+      return 'That session no longer exists (it ended, or its grace period ran out), or it is not yours.';
+    case 'SESSION_TAKEN_OVER':
+      return 'This session was opened in another tab or window; it continues there.';
     case 'TARGET_NOT_ALLOWED':
       return `"${d.target ?? '?'}" is not a target this gateway allows.`;
     case 'AUTH_METHOD_NOT_ALLOWED':

@@ -1,5 +1,6 @@
 export {
   CLOSE_CODES,
+  FLOW_CONTROL,
   FREE_FORM_TARGET,
   MAX_CONTROL_MESSAGE_BYTES,
   MAX_FRAME_BYTES,
@@ -23,7 +24,14 @@ export {
   clientMessageSchema,
   type LegHealth,
   type ServerMessage,
+  type SessionSummary,
   serverMessageSchema,
   type TargetSummary,
 } from './messages.js';
-export { type ParseResult, parseClientMessage, parseServerMessage, parseTargetList } from './parse.js';
+export {
+  type ParseResult,
+  parseClientMessage,
+  parseServerMessage,
+  parseSessionList,
+  parseTargetList,
+} from './parse.js';

@@ -44,6 +44,19 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     cols,
     rows,
   }),
+  /**
+   * First message on a connection that resumes a session after a drop or a reload. `position`
+   * is how many output bytes this page has already written to its terminal; null asks for
+   * whatever recent output the gateway still holds (a fresh page).
+   */
+  z.object({
+    type: z.literal('attach'),
+    protocol: z.number().int(),
+    sessionId: z.string().min(1).max(64),
+    position: z.number().int().min(0).nullable(),
+  }),
+  /** Output bytes up to `position` have been parsed by the terminal (flow control). */
+  z.object({ type: z.literal('ack'), position: z.number().int().min(0) }),
   /** Answers to the last `auth-prompt`, in prompt order. */
   z.object({ type: z.literal('auth-answers'), answers: z.array(z.string().max(4096)).max(32) }),
   /** The person's verdict on a host key offered for trust-on-first-use. */
@@ -103,6 +116,18 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     target: z.string(),
     username: z.string(),
   }),
+  /**
+   * Reattached: binary frames follow from output byte `position`. `lostBytes` > 0 means output
+   * was dropped while no browser was attached (only under the drop-oldest overflow policy).
+   */
+  z.object({
+    type: z.literal('attached'),
+    sessionId: z.string(),
+    target: z.string(),
+    username: z.string(),
+    position: z.number().int().min(0),
+    lostBytes: z.number().int().min(0),
+  }),
   /** The remote shell ended; the session is over. */
   z.object({
     type: z.literal('exit'),
@@ -132,3 +157,15 @@ export const targetSummarySchema = z.object({
   freeForm: z.object({ ports: z.array(z.number().int()) }).optional(),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
+
+/** A live session of the asking browser, as `GET /api/sessions` lists it. */
+export const sessionSummarySchema = z.object({
+  sessionId: z.string(),
+  target: z.string(),
+  username: z.string(),
+  /** Milliseconds since the epoch. */
+  startedAt: z.number(),
+  /** Whether a browser is attached right now (attaching takes it over). */
+  attached: z.boolean(),
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  FLOW_CONTROL,
   MAX_CONTROL_MESSAGE_BYTES,
   MAX_FRAME_BYTES,
   MAX_INPUT_FRAME_BYTES,
@@ -69,6 +70,15 @@ describe('parseServerMessage', () => {
   it('rejects an error code outside the catalogue', () => {
     const message = { type: 'error', code: 'WHATEVER', message: '', fatal: true };
     expect(parseServerMessage(JSON.stringify(message))).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+  });
+});
+
+describe('flow control constants', () => {
+  it('acknowledge often enough for a paused stream to resume', () => {
+    // A paused stream resumes only at or below the low watermark; acks coarser than that could
+    // leave the unacknowledged count above it forever (VS Code's FlowControlConstants rule).
+    expect(FLOW_CONTROL.ackEveryBytes).toBeLessThanOrEqual(FLOW_CONTROL.lowWatermark);
+    expect(FLOW_CONTROL.lowWatermark).toBeLessThan(FLOW_CONTROL.highWatermark);
   });
 });
 

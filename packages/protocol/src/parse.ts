@@ -5,7 +5,9 @@ import {
   type ClientMessage,
   clientMessageSchema,
   type ServerMessage,
+  type SessionSummary,
   serverMessageSchema,
+  sessionSummarySchema,
   type TargetSummary,
   targetSummarySchema,
 } from './messages.js';
@@ -62,4 +64,8 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
 
 export function parseTargetList(json: unknown): TargetSummary[] {
   return targetSummarySchema.array().parse(json);
+}
+
+export function parseSessionList(json: unknown): SessionSummary[] {
+  return sessionSummarySchema.array().parse(json);
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { AUTH_METHODS } from '@vigil/protocol';
+import { AUTH_METHODS, FLOW_CONTROL } from '@vigil/protocol';
 import { z } from 'zod';
 import { sshOptionsSchema } from './ssh-options.js';
 
@@ -113,6 +113,32 @@ export const configSchema = z
         interval: z.number().positive().max(3600).default(20),
         /** Unanswered pings before the browser leg is declared dead. @default 2 */
         countMax: z.number().int().min(1).max(100).default(2),
+      })
+      .prefault({}),
+    /** What happens to a session whose browser went away. */
+    sessions: z
+      .strictObject({
+        /** Seconds a session waits for its browser to come back before it is closed. @default 900 */
+        detachedGrace: z
+          .number()
+          .min(0)
+          .max(7 * 86_400)
+          .default(900),
+        /** Bytes of output kept per session for replay after a drop or reload. @default 4194304 (4 MiB) */
+        replayBuffer: z
+          .number()
+          .int()
+          .min(FLOW_CONTROL.highWatermark, {
+            message: `must be at least the flow-control window (${FLOW_CONTROL.highWatermark} bytes)`,
+          })
+          .max(1024 * 1024 * 1024)
+          .default(4 * 1024 * 1024),
+        /**
+         * When the buffer is full and no browser is attached: `pause` stops reading the SSH channel
+         * (the remote program waits, nothing is lost); `drop-oldest` keeps reading and drops the
+         * oldest output (the browser is told how much). @default pause
+         */
+        overflow: z.enum(['pause', 'drop-oldest']).default('pause'),
       })
       .prefault({}),
     /** Seconds to reach a target and finish the SSH handshake. @default 15 */

@@ -16,7 +16,7 @@ function sameOrigin(request: FastifyRequest): boolean {
   }
 }
 
-export async function terminalSocket(app: FastifyInstance, deps: Omit<ConnectionDeps, 'log'>) {
+export async function terminalSocket(app: FastifyInstance, deps: Omit<ConnectionDeps, 'log' | 'clientId'>) {
   app.get(
     WEBSOCKET_PATH,
     {
@@ -30,7 +30,7 @@ export async function terminalSocket(app: FastifyInstance, deps: Omit<Connection
     },
     (socket, request) => {
       // BrowserConnection attaches its message listener synchronously, before any await.
-      new BrowserConnection(socket, { ...deps, log: request.log });
+      new BrowserConnection(socket, { ...deps, log: request.log, clientId: request.clientId });
     },
   );
 }

@@ -29,6 +29,8 @@ export interface ConnectionDeps {
   registry: SessionRegistry;
   metrics: GatewayMetrics;
   log: FastifyBaseLogger;
+  /** Who is asking: sessions belong to it and only it may attach. */
+  clientId: string;
 }
 
 type OpenMessage = Extract<ClientMessage, { type: 'open' }>;
@@ -46,6 +48,7 @@ export class BrowserConnection {
   private state: 'awaiting-open' | 'opening' | 'attached' | 'ended' = 'awaiting-open';
   private session: Session | undefined;
   private attachment: Attachment | undefined;
+  private watchSshHealth: (() => void) | undefined;
   private pending: PendingQuestion | undefined;
   private readonly abort = new AbortController();
   /** The browser leg's heartbeat: WebSocket pings, answered by the browser's network stack. */
@@ -116,6 +119,15 @@ export class BrowserConnection {
         if (this.state !== 'awaiting-open') return this.unexpected(message.type);
         this.open(message).catch((error: unknown) => this.onOpenFailed(error));
         return;
+      case 'attach':
+        if (this.state !== 'awaiting-open') return this.unexpected(message.type);
+        return this.reattach(message);
+      case 'ack':
+        if (this.state !== 'attached') return this.unexpected(message.type);
+        if (!this.session?.ack(message.position)) {
+          this.sendError('BAD_MESSAGE', { reason: `ack beyond the output (${message.position})` }, false);
+        }
+        return;
       case 'auth-answers':
         return this.takePending('auth-answers')?.resolve(message.answers);
       case 'host-key-decision':
@@ -124,7 +136,7 @@ export class BrowserConnection {
         if (this.state !== 'attached') return this.unexpected(message.type);
         return this.session?.resize(message.cols, message.rows);
       case 'close':
-        if (this.state === 'attached') return this.session?.close();
+        if (this.state === 'attached') return this.session?.close('the person hung up');
         this.abort.abort();
         return this.end();
     }
@@ -214,37 +226,74 @@ export class BrowserConnection {
     );
     if (this.state !== 'opening') {
       // The browser left while the shell was starting: nobody is there to use it.
-      shell.close();
+      shell.close('the browser left before the shell started');
       return;
     }
-    const session = this.deps.registry.create(target.name, username, shell, this.deps.log);
-    this.attach(session);
+    const session = this.deps.registry.create(
+      this.deps.clientId,
+      target.name,
+      username,
+      shell,
+      this.deps.log,
+    );
+    this.attach(session, 0, 'opened');
   }
 
-  private attach(session: Session) {
+  private reattach(message: Extract<ClientMessage, { type: 'attach' }>) {
+    if (message.protocol !== PROTOCOL_VERSION) {
+      this.sendError(
+        'PROTOCOL_VERSION',
+        { reason: `got ${message.protocol}, need ${PROTOCOL_VERSION}` },
+        true,
+      );
+      return this.end(CLOSE_CODES.protocolError);
+    }
+    const session = this.deps.registry.get(message.sessionId, this.deps.clientId);
+    if (!session || (message.position !== null && message.position > session.outputPosition)) {
+      this.sendError('SESSION_NOT_FOUND', {}, true);
+      return this.end();
+    }
+    session.log.info({ position: message.position }, 'browser reattached');
+    this.attach(session, message.position, 'attached');
+  }
+
+  private attach(session: Session, position: number | null, kind: 'opened' | 'attached') {
     this.session = session;
     this.state = 'attached';
     this.attachment = {
       sendOutput: (chunk, sent) => this.socket.send(chunk, { binary: true }, sent),
       send: (message) => this.send(message),
       bufferedBytes: () => this.socket.bufferedAmount,
-      end: () => this.end(),
+      takenOver: () => {
+        this.sendError('SESSION_TAKEN_OVER', {}, true);
+        this.release();
+        this.end();
+      },
     };
-    session.attach(this.attachment);
-    session.once('end', (end) => this.onSessionEnd(end));
-    const onSshHealth = () => this.pushHealth();
-    session.shell.heartbeat.on('change', onSshHealth);
-    session.once('end', () => session.shell.heartbeat.off('change', onSshHealth));
-    this.send({ type: 'opened', sessionId: session.id, target: session.target, username: session.username });
+    this.watchSshHealth = () => this.pushHealth();
+    session.shell.heartbeat.on('change', this.watchSshHealth);
+    session.once('end', this.onSessionEnd);
+    session.attach(this.attachment, position, kind);
     this.pushHealth();
   }
 
-  private onSessionEnd(end: ShellEnd) {
+  /** Stops listening to the session without ending it (the browser left or was taken over). */
+  private release() {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    if (this.watchSshHealth) session.shell.heartbeat.off('change', this.watchSshHealth);
+    session.off('end', this.onSessionEnd);
+    if (this.attachment) session.detach(this.attachment);
+  }
+
+  private readonly onSessionEnd = (end: ShellEnd) => {
+    this.session = undefined;
     if (end.kind === 'exit') this.send({ type: 'exit', code: end.code, signal: end.signal });
     else if (end.kind === 'failure') this.sendError(end.failure.code, end.failure.details, true);
     else this.send({ type: 'exit', code: null, signal: null });
     this.end();
-  }
+  };
 
   private onOpenFailed(error: unknown) {
     if (this.state === 'ended') return;
@@ -265,6 +314,7 @@ export class BrowserConnection {
     this.pending?.reject(new Error('browser left'));
     this.pending = undefined;
     this.abort.abort();
-    if (wasState === 'attached' && this.session && this.attachment) this.session.detach(this.attachment);
+    // The session lives on for its grace period, waiting for this browser (or another tab) to return.
+    if (wasState === 'attached') this.release();
   }
 }

@@ -2,86 +2,158 @@ import { EventEmitter } from 'node:events';
 import type { ServerMessage } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
+import { FlowWindow } from './flow-window.js';
+import { ReplayBuffer } from './replay-buffer.js';
 
 /** A browser connection as a session sees it; the session never touches a WebSocket directly. */
 export interface Attachment {
-  /** Sends terminal bytes; `sent` runs once they left the process (the socket took them). */
+  /** Sends terminal bytes; `sent` runs once the socket has taken them. */
   sendOutput(chunk: Buffer, sent: () => void): void;
   send(message: ServerMessage): void;
-  /** Bytes accepted but not yet written to the network. */
+  /** Bytes accepted by the socket but not yet written to the network. */
   bufferedBytes(): number;
-  end(): void;
+  /** Another browser took the session over. */
+  takenOver(): void;
 }
 
-/**
- * Above this much unsent output the SSH channel is paused, so a slow browser makes the remote
- * program wait instead of growing the gateway's memory; below the low mark reading resumes.
- */
-export const SOCKET_HIGH_WATERMARK = 1024 * 1024;
-export const SOCKET_LOW_WATERMARK = 256 * 1024;
+export interface SessionPolicy {
+  /** How long a session without a browser lives on. */
+  detachedGraceMs: number;
+  replayBufferBytes: number;
+  /** Pause the channel rather than drop output when the buffer is full. */
+  lossless: boolean;
+  flow: {
+    highWatermark: number;
+    lowWatermark: number;
+    socketHighWatermark: number;
+    socketLowWatermark: number;
+  };
+}
 
 interface SessionEvents {
   end: [end: ShellEnd];
 }
 
 /**
- * A shell owned by the gateway. Its id outlives any one WebSocket: browsers attach and detach,
- * and the output position counts every byte the shell produced, ready for replay.
+ * A shell owned by the gateway. Browsers attach and detach; the session keeps its output,
+ * numbered by byte position, so a returning browser gets exactly what it has not seen, and it
+ * reads the SSH channel only as fast as the attached browser acknowledges.
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly startedAt = Date.now();
   private attachment: Attachment | undefined;
-  private paused = false;
-  /** Bytes of output the shell has produced so far: the position a browser will resume from. */
-  outputPosition = 0;
+  private readonly output: ReplayBuffer;
+  private readonly flow: FlowWindow;
+  /** Highest output position a browser has acknowledged as parsed. */
+  private acked = 0;
+  private reading = true;
+  private graceTimer: NodeJS.Timeout | undefined;
   ended: ShellEnd | undefined;
 
   constructor(
     readonly id: string,
+    /** The browser identity (later: the gateway user) that opened it; only it may attach. */
+    readonly owner: string,
     readonly target: string,
     readonly username: string,
     readonly shell: SshShell,
     readonly log: FastifyBaseLogger,
+    private readonly policy: SessionPolicy,
   ) {
     super();
+    this.output = new ReplayBuffer(policy.replayBufferBytes);
+    this.flow = new FlowWindow({
+      ...policy.flow,
+      capacity: policy.replayBufferBytes,
+      lossless: policy.lossless,
+    });
     shell.on('data', (chunk) => this.onOutput(chunk));
     shell.once('end', (end) => {
+      clearTimeout(this.graceTimer);
       this.ended = end;
       this.emit('end', end);
     });
   }
 
+  get attached(): boolean {
+    return this.attachment !== undefined;
+  }
+
+  /** Every output byte the shell has produced so far. */
+  get outputPosition(): number {
+    return this.output.end;
+  }
+
   private onOutput(chunk: Buffer) {
-    this.outputPosition += chunk.length;
-    const attachment = this.attachment;
-    if (!attachment) return;
-    attachment.sendOutput(chunk, () => this.maybeResume(attachment));
-    if (!this.paused && attachment.bufferedBytes() > SOCKET_HIGH_WATERMARK) {
-      this.paused = true;
-      this.shell.pause();
-    }
+    this.output.append(chunk);
+    this.output.trim(this.policy.lossless ? this.acked : this.output.end);
+    this.attachment?.sendOutput(chunk, () => this.updateFlow());
+    this.updateFlow();
   }
 
-  private maybeResume(attachment: Attachment) {
-    if (this.paused && attachment.bufferedBytes() < SOCKET_LOW_WATERMARK) {
-      this.paused = false;
-      this.shell.resume();
-    }
+  private updateFlow() {
+    const reading = this.flow.update({
+      attached: this.attachment !== undefined,
+      unacked: this.output.end - this.acked,
+      socketBuffered: this.attachment?.bufferedBytes() ?? 0,
+    });
+    if (reading === this.reading) return;
+    this.reading = reading;
+    if (reading) this.shell.resume();
+    else this.shell.pause();
   }
 
-  attach(attachment: Attachment): void {
-    this.attachment = attachment;
-  }
-
-  /** Until reattach exists, a session without a browser has no one to serve and is closed. */
-  detach(attachment: Attachment): void {
-    if (this.attachment !== attachment) return;
+  /**
+   * Attaches a browser that has written `position` output bytes (null: a fresh page, give it
+   * what is held). Sends `attached` then the missed bytes. A previous browser is taken over.
+   */
+  attach(attachment: Attachment, position: number | null, kind: 'opened' | 'attached'): void {
+    const previous = this.attachment;
     this.attachment = undefined;
-    if (this.paused) {
-      this.paused = false;
-      this.shell.resume();
+    previous?.takenOver();
+    clearTimeout(this.graceTimer);
+    const from = Math.min(position ?? this.output.start, this.output.end);
+    const replay = this.output.readFrom(from);
+    this.acked = Math.max(this.acked, from);
+    this.attachment = attachment;
+    if (kind === 'opened') {
+      attachment.send({ type: 'opened', sessionId: this.id, target: this.target, username: this.username });
+    } else {
+      const lostBytes = position === null ? 0 : replay.lost;
+      if (lostBytes > 0) this.log.warn({ lostBytes }, 'output was dropped while no browser was attached');
+      attachment.send({
+        type: 'attached',
+        sessionId: this.id,
+        target: this.target,
+        username: this.username,
+        position: replay.position,
+        lostBytes,
+      });
     }
-    this.close();
+    for (const chunk of replay.chunks) attachment.sendOutput(chunk, () => this.updateFlow());
+    this.updateFlow();
+  }
+
+  /** The browser has parsed output up to `position`; false if it claims bytes that do not exist. */
+  ack(position: number): boolean {
+    if (position > this.output.end) return false;
+    if (position > this.acked) {
+      this.acked = position;
+      this.updateFlow();
+    }
+    return true;
+  }
+
+  /** The browser went away: keep the shell for the grace period, buffering its output. */
+  detach(attachment: Attachment): void {
+    if (this.attachment !== attachment || this.ended) return;
+    this.attachment = undefined;
+    this.updateFlow();
+    this.graceTimer = setTimeout(
+      () => this.close('no browser came back within the grace period'),
+      this.policy.detachedGraceMs,
+    );
+    this.graceTimer.unref();
   }
 
   input(data: Buffer): void {
@@ -92,7 +164,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.shell.resize(cols, rows);
   }
 
-  close(): void {
-    this.shell.close();
+  /** Ends the session cleanly; `reason` is recorded in the log (and the audit trail). */
+  close(reason: string): void {
+    this.shell.close(reason);
   }
 }

@@ -9,7 +9,8 @@ import { SshFailure, toSshFailure } from './ssh-failure.js';
 export type ShellEnd =
   | { kind: 'exit'; code: number | null; signal: string | null }
   | { kind: 'failure'; failure: SshFailure }
-  | { kind: 'closed' };
+  /** Closed by Vigil, for the recorded reason. */
+  | { kind: 'closed'; reason: string };
 
 interface ShellEvents {
   data: [chunk: Buffer];
@@ -44,7 +45,7 @@ export class SshShell extends EventEmitter<ShellEvents> {
       this.exit = { kind: 'exit', code: typeof code === 'number' ? code : null, signal: signal ?? null };
     });
     channel.on('close', () => {
-      this.finish(this.exit ?? { kind: 'closed' });
+      this.finish(this.exit ?? { kind: 'closed', reason: 'the server closed the channel' });
       client.end();
     });
     client.on('error', (error) => this.finish({ kind: 'failure', failure: toSshFailure(error, where) }));
@@ -79,8 +80,8 @@ export class SshShell extends EventEmitter<ShellEvents> {
     this.channel.resume();
   }
 
-  close(): void {
-    this.finish(this.exit ?? { kind: 'closed' });
+  close(reason: string): void {
+    this.finish(this.exit ?? { kind: 'closed', reason });
     this.channel.close();
     this.client.end();
     // A peer that stopped answering would hold the socket open; the polite end above had its chance.

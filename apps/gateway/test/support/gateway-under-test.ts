@@ -12,6 +12,8 @@ export interface GatewayUnderTest {
   baseUrl: string;
   wsUrl: string;
   connect(headers?: Record<string, string>, keepBytes?: number, autoPong?: boolean): Promise<ProtocolClient>;
+  /** A fresh browser identity: the cookie header a page would carry after loading. */
+  browserCookie(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,12 @@ export async function startGateway(
       const client = await ProtocolClient.connect(wsUrl, headers, keepBytes, autoPong);
       clients.push(client);
       return client;
+    },
+    async browserCookie() {
+      const response = await fetch(`${baseUrl}/api/targets`);
+      const cookie = response.headers.get('set-cookie')?.split(';')[0];
+      if (!cookie) throw new Error('the gateway set no identity cookie');
+      return cookie;
     },
     async stop() {
       for (const client of clients) client.close();

@@ -18,6 +18,10 @@ export class ProtocolClient {
   private keptBytes = 0;
   /** Every output byte received, kept or not. */
   outputBytes = 0;
+  /** Output position of the session this client has reached (replay start + bytes since). */
+  position = 0;
+  /** Acknowledge output as soon as it arrives, as a browser does once xterm.js has parsed it. */
+  autoAck = true;
   private waiters: (() => void)[] = [];
   closeCode: number | undefined;
 
@@ -29,9 +33,12 @@ export class ProtocolClient {
     socket.on('message', (data: Buffer, isBinary) => {
       if (isBinary) {
         this.keep(data);
+        this.position += data.length;
+        if (this.autoAck) this.send({ type: 'ack', position: this.position });
       } else {
         const parsed = parseServerMessage(data.toString('utf8'));
         if (!parsed.ok) throw new Error(`gateway sent an invalid message: ${parsed.reason}`);
+        if (parsed.message.type === 'attached') this.position = parsed.message.position;
         this.messages.push(parsed.message);
         this.arrivals.push(performance.now());
       }
@@ -122,7 +129,7 @@ export class ProtocolClient {
   }
 
   send(message: ClientMessage | Record<string, unknown>): void {
-    this.socket.send(JSON.stringify(message));
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   sendRaw(data: string | Buffer, binary: boolean): void {
@@ -138,6 +145,10 @@ export class ProtocolClient {
       Pick<Extract<ClientMessage, { type: 'open' }>, 'target' | 'auth'>,
   ) {
     this.send({ type: 'open', protocol: PROTOCOL_VERSION, cols: 80, rows: 24, ...fields });
+  }
+
+  attach(sessionId: string, position: number | null): void {
+    this.send({ type: 'attach', protocol: PROTOCOL_VERSION, sessionId, position });
   }
 
   close(): void {
