@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// A committed entry point, so installs can link `vigil` before the gateway is built.
+import '../dist/main.js';
