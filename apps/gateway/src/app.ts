@@ -1,11 +1,15 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { AuditLog } from './audit/audit-log.js';
+import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { clientIdentity } from './plugins/client-identity.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
 import { healthChecks } from './plugins/health-checks.js';
+import { securityHeaders } from './plugins/security-headers.js';
 import { sessionsApi } from './plugins/sessions-api.js';
 import { targetsApi } from './plugins/targets-api.js';
 import { terminalSocket } from './plugins/terminal-socket.js';
@@ -16,8 +20,15 @@ import { TargetAllowlist } from './targets/target-allowlist.js';
 /** The web app's build, where the workspace (and the container image) puts it. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
+export function auditDatabasePath(config: Config): string {
+  return config.audit.database ?? join(config.dataDir, 'audit.db');
+}
+
 /** Builds the gateway without listening, so tests can inject requests or listen on a free port. */
-export async function buildApp(config: Config, options: { logger?: FastifyServerOptions['logger'] } = {}) {
+export async function buildApp(
+  config: Config,
+  options: { logger?: FastifyServerOptions['logger']; audit?: AuditLog } = {},
+) {
   const app = Fastify({
     logger: options.logger ?? {
       redact: [
@@ -32,7 +43,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     bodyLimit: 64 * 1024,
   });
   const metrics = new GatewayMetrics();
-  const registry = new SessionRegistry(metrics, {
+  const audit = options.audit ?? new SqliteAuditLog(auditDatabasePath(config));
+  const registry = new SessionRegistry(metrics, audit, {
     detachedGraceMs: config.sessions.detachedGrace * 1000,
     replayBufferBytes: config.sessions.replayBuffer,
     lossless: config.sessions.overflow === 'pause',
@@ -47,13 +59,17 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   const allowlist = new TargetAllowlist(config);
 
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  await app.register(securityHeaders);
   await app.register(clientIdentity);
   await app.register(healthChecks);
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
   await app.register(sessionsApi, { registry });
-  await app.register(terminalSocket, { config, allowlist, registry, metrics });
+  await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
-  app.addHook('onClose', async () => registry.closeAll('the gateway is shutting down'));
-  return { app, registry };
+  app.addHook('onClose', async () => {
+    registry.closeAll('the gateway is shutting down');
+    audit.close();
+  });
+  return { app, registry, audit };
 }

@@ -45,4 +45,23 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(['--confg', 'a.yaml'], {})).toThrow(UsageError);
     expect(() => parseCommandLine(['--config'], {})).toThrow('--config needs a value');
   });
+
+  it('parses "vigil audit export" with its options', () => {
+    expect(parseCommandLine(['audit', 'export'], {})).toEqual({
+      kind: 'audit-export',
+      configPath: undefined,
+      afterId: 0,
+    });
+    expect(parseCommandLine(['audit', 'export', '-c', 'v.yaml', '--after', '42'], {})).toEqual({
+      kind: 'audit-export',
+      configPath: 'v.yaml',
+      afterId: 42,
+    });
+    expect(() => parseCommandLine(['audit', 'export', '--after', 'x'], {})).toThrow(
+      '--after needs an event id',
+    );
+    expect(() => parseCommandLine(['audit', 'show'], {})).toThrow(
+      'the audit command is "vigil audit export"',
+    );
+  });
 });

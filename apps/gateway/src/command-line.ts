@@ -4,20 +4,29 @@ import { parseSshOption, SshOptionError } from './config/ssh-overrides.js';
 /** What `vigil` was asked to do, from its arguments. */
 export type Command =
   | { kind: 'help' }
-  | { kind: 'serve'; configPath: string | undefined; sshOverrides: Partial<SshOptions> };
+  | { kind: 'serve'; configPath: string | undefined; sshOverrides: Partial<SshOptions> }
+  /** `vigil audit export`: the audit trail as JSON lines on standard output. */
+  | { kind: 'audit-export'; configPath: string | undefined; afterId: number };
 
 export const USAGE = `Usage: vigil [--config FILE] [-o Option=value]...
+       vigil audit export [--config FILE] [--after ID]
 
   -c, --config FILE   YAML configuration (default: $VIGIL_CONFIG, else the embedded default:
                       listen on 127.0.0.1:8022, one target for this machine's sshd)
   -o Option=value     an ssh_config(5) option for every target, as ssh(1) takes it:
                       ServerAliveInterval, ServerAliveCountMax, TCPKeepAlive, TCPKeepAliveDelay
+  --after ID          audit export: only events after this id (for incremental exports)
   -h, --help          show this help
 `;
 
 export class UsageError extends Error {}
 
-export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv): Command {
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  let args = argv;
+  const auditExport = args[0] === 'audit' && args[1] === 'export';
+  if (args[0] === 'audit' && !auditExport) throw new UsageError('the audit command is "vigil audit export"');
+  if (auditExport) args = args.slice(2);
+  let afterId = 0;
   let configPath = env.VIGIL_CONFIG || undefined;
   const sshOverrides: Partial<SshOptions> = {};
   const argumentAt = (flag: string, index: number) => {
@@ -30,7 +39,11 @@ export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-c' || arg === '--config') configPath = argumentAt(arg, ++i);
     else if (arg.startsWith('--config=')) configPath = arg.slice('--config='.length);
-    else if (arg === '-o' || arg.startsWith('-o')) {
+    else if (auditExport && arg === '--after') {
+      afterId = Number(argumentAt(arg, ++i));
+      if (!Number.isSafeInteger(afterId) || afterId < 0)
+        throw new UsageError('--after needs an event id (a whole number)');
+    } else if (arg === '-o' || arg.startsWith('-o')) {
       // ssh(1) accepts both "-o Name=value" and "-oName=value".
       const option = arg === '-o' ? argumentAt(arg, ++i) : arg.slice(2);
       try {
@@ -41,5 +54,6 @@ export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv
       }
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
+  if (auditExport) return { kind: 'audit-export', configPath, afterId };
   return { kind: 'serve', configPath, sshOverrides };
 }

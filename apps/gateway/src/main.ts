@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { buildApp } from './app.js';
+import { auditDatabasePath, buildApp } from './app.js';
+import { exportAudit } from './audit/export-audit.js';
+import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
 import { parseCommandLine, USAGE, UsageError } from './command-line.js';
 import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
@@ -21,6 +23,12 @@ async function main() {
   const command = parseCommandLine(process.argv.slice(2), process.env);
   if (command.kind === 'help') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind === 'audit-export') {
+    const audit = new SqliteAuditLog(auditDatabasePath(await loadConfig(command.configPath)));
+    exportAudit(audit, (line) => process.stdout.write(line), command.afterId);
+    audit.close();
     return;
   }
   const config = applySshOverrides(await loadConfig(command.configPath), command.sshOverrides);

@@ -141,6 +141,12 @@ export const configSchema = z
         overflow: z.enum(['pause', 'drop-oldest']).default('pause'),
       })
       .prefault({}),
+    audit: z
+      .strictObject({
+        /** SQLite database of the audit trail. Relative to the config file. @default <dataDir>/audit.db */
+        database: z.string().min(1).optional(),
+      })
+      .prefault({}),
     /** Seconds to reach a target and finish the SSH handshake. @default 15 */
     connectTimeout: z.number().positive().max(300).default(15),
     targets: z.array(targetSchema).default([]),

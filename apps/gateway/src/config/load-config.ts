@@ -135,6 +135,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
     ...config,
     dataDir: resolve(baseDir, config.dataDir),
     ...(config.webRoot === undefined ? {} : { webRoot: resolve(baseDir, config.webRoot) }),
+    audit: config.audit.database === undefined ? {} : { database: resolve(baseDir, config.audit.database) },
     targets: config.targets.map((t) => ({ ...t, hostKeys: hostKeys(t.hostKeys) })),
     ...(config.freeFormTargets === undefined
       ? {}

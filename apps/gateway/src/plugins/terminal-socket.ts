@@ -16,7 +16,10 @@ function sameOrigin(request: FastifyRequest): boolean {
   }
 }
 
-export async function terminalSocket(app: FastifyInstance, deps: Omit<ConnectionDeps, 'log' | 'clientId'>) {
+export async function terminalSocket(
+  app: FastifyInstance,
+  deps: Omit<ConnectionDeps, 'log' | 'clientId' | 'source'>,
+) {
   app.get(
     WEBSOCKET_PATH,
     {
@@ -30,7 +33,12 @@ export async function terminalSocket(app: FastifyInstance, deps: Omit<Connection
     },
     (socket, request) => {
       // BrowserConnection attaches its message listener synchronously, before any await.
-      new BrowserConnection(socket, { ...deps, log: request.log, clientId: request.clientId });
+      new BrowserConnection(socket, {
+        ...deps,
+        log: request.log,
+        clientId: request.clientId,
+        source: request.ip,
+      });
     },
   );
 }

@@ -12,6 +12,7 @@ import {
 } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config-schema.js';
 import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
@@ -31,6 +32,9 @@ export interface ConnectionDeps {
   log: FastifyBaseLogger;
   /** Who is asking: sessions belong to it and only it may attach. */
   clientId: string;
+  /** The browser's address, for the audit trail. */
+  source: string;
+  audit: AuditLog;
 }
 
 type OpenMessage = Extract<ClientMessage, { type: 'open' }>;
@@ -51,6 +55,8 @@ export class BrowserConnection {
   private watchSshHealth: (() => void) | undefined;
   private pending: PendingQuestion | undefined;
   private readonly abort = new AbortController();
+  /** What an `open` asked for, so a refusal can be audited with it. */
+  private opening: { target: string; sshUser: string | undefined } | undefined;
   /** The browser leg's heartbeat: WebSocket pings, answered by the browser's network stack. */
   private readonly heartbeat: HeartbeatLoop;
 
@@ -178,11 +184,13 @@ export class BrowserConnection {
       );
       return this.end(CLOSE_CODES.protocolError);
     }
+    this.opening = { target: message.target, sshUser: message.username };
     const target = await this.deps.allowlist.resolve(message.target, message.address);
     if (!target.authMethods.includes(message.auth.method)) {
       throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: target.name, reason: message.auth.method });
     }
     const username = target.user ?? message.username;
+    this.opening = { target: target.name, sshUser: username };
     if (!username) throw new SshFailure('AUTH_FAILED', { target: target.name, reason: 'no user name given' });
     const log = this.deps.log.child({ target: target.name, user: username });
     log.info({ method: message.auth.method }, 'opening session');
@@ -222,6 +230,19 @@ export class BrowserConnection {
               fingerprint,
             });
           }),
+        hostKeyDecided: (offered, decision) => {
+          const { keyType, fingerprint } = offered;
+          const { clientId: owner, source } = this.deps;
+          this.deps.audit.record({
+            kind: 'host-key',
+            owner,
+            source,
+            target: target.name,
+            keyType,
+            fingerprint,
+            decision,
+          });
+        },
       },
     );
     if (this.state !== 'opening') {
@@ -230,7 +251,7 @@ export class BrowserConnection {
       return;
     }
     const session = this.deps.registry.create(
-      this.deps.clientId,
+      { owner: this.deps.clientId, source: this.deps.source },
       target.name,
       username,
       shell,
@@ -299,6 +320,10 @@ export class BrowserConnection {
     if (this.state === 'ended') return;
     if (error instanceof SshFailure) {
       this.deps.log.info({ code: error.code }, 'session not opened');
+      if (this.opening) {
+        const { clientId: owner, source } = this.deps;
+        this.deps.audit.record({ kind: 'session-refused', owner, source, ...this.opening, code: error.code });
+      }
       this.sendError(error.code, error.details, true);
     } else {
       this.deps.log.error({ err: error }, 'session open crashed');

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionSummary } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
-import type { SshShell } from '../ssh/ssh-shell.js';
+import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
 
 /** All live sessions of one gateway process, by id. */
@@ -11,10 +12,18 @@ export class SessionRegistry {
 
   constructor(
     private readonly metrics: GatewayMetrics,
+    private readonly audit: AuditLog,
     private readonly policy: SessionPolicy,
   ) {}
 
-  create(owner: string, target: string, username: string, shell: SshShell, log: FastifyBaseLogger): Session {
+  create(
+    who: { owner: string; source: string },
+    target: string,
+    username: string,
+    shell: SshShell,
+    log: FastifyBaseLogger,
+  ): Session {
+    const { owner, source } = who;
     // 128 random bits: with the owner check, a session id is useless to anyone else.
     const id = randomBytes(16).toString('base64url');
     const sessionLog = log.child({ sessionId: id, target, user: username });
@@ -22,14 +31,20 @@ export class SessionRegistry {
     this.sessions.set(id, session);
     this.metrics.activeSessions.inc();
     this.metrics.observe('ssh', shell.heartbeat);
+    const context = { sessionId: id, owner, source, target, sshUser: username };
+    this.audit.record({ kind: 'session-start', ...context });
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();
-      const summary = end.kind === 'failure' ? { kind: 'failure', code: end.failure.code } : end;
-      sessionLog.info(
-        { end: summary, durationMs: Date.now() - session.startedAt, outputBytes: session.outputPosition },
-        'session ended',
-      );
+      const record = {
+        ...context,
+        durationMs: Date.now() - session.startedAt,
+        bytesToTarget: session.inputBytes,
+        bytesFromTarget: session.outputPosition,
+        end: endReason(end, shell),
+      };
+      this.audit.record({ kind: 'session-end', ...record });
+      sessionLog.info(record, 'session ended');
     });
     return session;
   }
@@ -58,5 +73,19 @@ export class SessionRegistry {
 
   closeAll(reason: string): void {
     for (const session of this.sessions.values()) session.close(reason);
+  }
+}
+
+function endReason(end: ShellEnd, shell: SshShell): SessionEndReason {
+  switch (end.kind) {
+    case 'exit':
+      return { reason: 'exit', code: end.code, signal: end.signal };
+    case 'closed':
+      return { reason: 'closed', detail: end.reason };
+    case 'failure': {
+      if (end.failure.code !== 'KEEPALIVE_TIMEOUT') return { reason: 'failure', code: end.failure.code };
+      const { missed, countMax } = shell.heartbeat.snapshot();
+      return { reason: 'keepalive-timeout', missed, countMax };
+    }
   }
 }

@@ -48,6 +48,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private acked = 0;
   private reading = true;
   private graceTimer: NodeJS.Timeout | undefined;
+  /** Keystrokes and pastes forwarded to the target. */
+  inputBytes = 0;
   ended: ShellEnd | undefined;
 
   constructor(
@@ -157,6 +159,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   input(data: Buffer): void {
+    this.inputBytes += data.length;
     this.shell.write(data);
   }
 

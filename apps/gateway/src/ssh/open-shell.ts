@@ -52,10 +52,19 @@ export interface KeyboardInteractiveRound {
   prompts: { prompt: string; echo: boolean }[];
 }
 
-/** Questions only the person at the browser can answer. */
+export type HostKeyDecision =
+  | 'accepted-on-first-use'
+  | 'rejected-by-person'
+  | 'mismatch'
+  | 'unknown'
+  | 'revoked';
+
+/** Questions only the person at the browser can answer, and decisions worth an audit record. */
 export interface ShellPrompts {
   keyboardInteractive(round: KeyboardInteractiveRound): Promise<string[]>;
   confirmHostKey(offered: OfferedHostKey): Promise<boolean>;
+  /** Every host key outcome except a routine match of a known key. */
+  hostKeyDecided(offered: OfferedHostKey, decision: HostKeyDecision): void;
 }
 
 // ssh2 is CommonJS: under Node's ESM loader only its default export is visible.
@@ -134,11 +143,14 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
     if (verdict === 'unknown' && request.hostKeys.trustOnFirstUse) {
       if (await prompts.confirmHostKey(offered)) {
         await rememberHostKey(request.dataDir, request.host, request.port, offered);
+        prompts.hostKeyDecided(offered, 'accepted-on-first-use');
         return true;
       }
+      prompts.hostKeyDecided(offered, 'rejected-by-person');
       diagnosed = new SshFailure('HOST_KEY_REJECTED', details);
       return false;
     }
+    prompts.hostKeyDecided(offered, verdict);
     const code =
       verdict === 'revoked'
         ? 'HOST_KEY_REVOKED'

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SshdFixture, startSshd } from '@vigil/test-sshd';
 import { buildApp } from '../../src/app.js';
+import type { AuditLog } from '../../src/audit/audit-log.js';
 import { type Config, configSchema } from '../../src/config/config-schema.js';
 import { ProtocolClient } from './protocol-client.js';
 
 export interface GatewayUnderTest {
   sshd: SshdFixture;
   config: Config;
+  audit: AuditLog;
   baseUrl: string;
   wsUrl: string;
   connect(headers?: Record<string, string>, keepBytes?: number, autoPong?: boolean): Promise<ProtocolClient>;
@@ -28,7 +30,7 @@ export async function startGateway(
   const sshd = await startSshd(sshdOptions);
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-data-'));
   const config = configSchema.parse({ listen: { port: 0 }, dataDir, ...configFor(sshd) });
-  const { app } = await buildApp(config, { logger: false });
+  const { app, audit } = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
@@ -38,6 +40,7 @@ export async function startGateway(
   return {
     sshd,
     config,
+    audit,
     baseUrl,
     wsUrl,
     async connect(headers, keepBytes, autoPong) {

@@ -1,0 +1,74 @@
+/** Why a session ended, as the audit trail records it. */
+export type SessionEndReason =
+  | { reason: 'exit'; code: number | null; signal: string | null }
+  | { reason: 'keepalive-timeout'; missed: number; countMax: number }
+  | { reason: 'closed'; detail: string }
+  | { reason: 'failure'; code: string };
+
+/** Everything the audit trail records; one variant per kind of event. */
+export type AuditEvent =
+  | {
+      kind: 'session-start';
+      sessionId: string;
+      /** The gateway-side identity that opened it. */
+      owner: string;
+      source: string;
+      target: string;
+      sshUser: string;
+    }
+  | {
+      kind: 'session-end';
+      sessionId: string;
+      owner: string;
+      source: string;
+      target: string;
+      sshUser: string;
+      durationMs: number;
+      bytesToTarget: number;
+      bytesFromTarget: number;
+      end: SessionEndReason;
+    }
+  | {
+      kind: 'session-refused';
+      owner: string;
+      source: string;
+      target: string;
+      sshUser: string | undefined;
+      code: string;
+    }
+  | {
+      kind: 'host-key';
+      owner: string;
+      source: string;
+      target: string;
+      keyType: string;
+      fingerprint: string;
+      decision: 'accepted-on-first-use' | 'rejected-by-person' | 'mismatch' | 'unknown' | 'revoked';
+    };
+
+export interface AuditRow {
+  id: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  event: AuditEvent;
+}
+
+export interface AuditQuery {
+  kind?: AuditEvent['kind'];
+  owner?: string;
+  target?: string;
+  sessionId?: string;
+  /** Only rows after this id (for paging). */
+  afterId?: number;
+  limit?: number;
+}
+
+/**
+ * Where audit events go. One interface, so a PostgreSQL backend can serve several gateway
+ * replicas later; today's implementation is embedded SQLite.
+ */
+export interface AuditLog {
+  record(event: AuditEvent): void;
+  query(query: AuditQuery): AuditRow[];
+  close(): void;
+}
