@@ -24,6 +24,10 @@ export function auditDatabasePath(config: Config): string {
   return config.audit.database ?? join(config.dataDir, 'audit.db');
 }
 
+export function recordingsDirectory(config: Config): string {
+  return config.recordings.directory ?? join(config.dataDir, 'recordings');
+}
+
 /** Builds the gateway without listening, so tests can inject requests or listen on a free port. */
 export async function buildApp(
   config: Config,
@@ -44,18 +48,25 @@ export async function buildApp(
   });
   const metrics = new GatewayMetrics();
   const audit = options.audit ?? new SqliteAuditLog(auditDatabasePath(config));
-  const registry = new SessionRegistry(metrics, audit, {
-    detachedGraceMs: config.sessions.detachedGrace * 1000,
-    replayBufferBytes: config.sessions.replayBuffer,
-    lossless: config.sessions.overflow === 'pause',
-    flow: {
-      highWatermark: FLOW_CONTROL.highWatermark,
-      lowWatermark: FLOW_CONTROL.lowWatermark,
-      // The socket guard only catches a browser that acknowledges faster than the network drains.
-      socketHighWatermark: 2 * FLOW_CONTROL.highWatermark,
-      socketLowWatermark: FLOW_CONTROL.lowWatermark,
+  const registry = new SessionRegistry(
+    metrics,
+    audit,
+    {
+      detachedGraceMs: config.sessions.detachedGrace * 1000,
+      replayBufferBytes: config.sessions.replayBuffer,
+      lossless: config.sessions.overflow === 'pause',
+      flow: {
+        highWatermark: FLOW_CONTROL.highWatermark,
+        lowWatermark: FLOW_CONTROL.lowWatermark,
+        // The socket guard only catches a browser that acknowledges faster than the network drains.
+        socketHighWatermark: 2 * FLOW_CONTROL.highWatermark,
+        socketLowWatermark: FLOW_CONTROL.lowWatermark,
+      },
     },
-  });
+    config.recordings.enabled
+      ? { directory: recordingsDirectory(config), input: config.recordings.input }
+      : undefined,
+  );
   const allowlist = new TargetAllowlist(config);
 
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
@@ -68,7 +79,7 @@ export async function buildApp(
   await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
-    registry.closeAll('the gateway is shutting down');
+    await registry.closeAll('the gateway is shutting down');
     audit.close();
   });
   return { app, registry, audit };

@@ -141,6 +141,17 @@ export const configSchema = z
         overflow: z.enum(['pause', 'drop-oldest']).default('pause'),
       })
       .prefault({}),
+    /** Session recordings in asciicast v2, one file per session, playable by the asciinema player. */
+    recordings: z
+      .strictObject({
+        /** @default true */
+        enabled: z.boolean().default(true),
+        /** Also record what people type; off because typed passwords would land in the file. @default false */
+        input: z.boolean().default(false),
+        /** Folder of the .cast files. Relative to the config file. @default <dataDir>/recordings */
+        directory: z.string().min(1).optional(),
+      })
+      .prefault({}),
     audit: z
       .strictObject({
         /** SQLite database of the audit trail. Relative to the config file. @default <dataDir>/audit.db */

@@ -136,6 +136,10 @@ function resolvePaths(config: Config, baseDir: string): Config {
     dataDir: resolve(baseDir, config.dataDir),
     ...(config.webRoot === undefined ? {} : { webRoot: resolve(baseDir, config.webRoot) }),
     audit: config.audit.database === undefined ? {} : { database: resolve(baseDir, config.audit.database) },
+    recordings:
+      config.recordings.directory === undefined
+        ? config.recordings
+        : { ...config.recordings, directory: resolve(baseDir, config.recordings.directory) },
     targets: config.targets.map((t) => ({ ...t, hostKeys: hostKeys(t.hostKeys) })),
     ...(config.freeFormTargets === undefined
       ? {}

@@ -256,6 +256,7 @@ export class BrowserConnection {
       username,
       shell,
       this.deps.log,
+      { cols: message.cols, rows: message.rows },
     );
     this.attach(session, 0, 'opened');
   }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { SessionSummary } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
+import { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
 
@@ -14,6 +16,8 @@ export class SessionRegistry {
     private readonly metrics: GatewayMetrics,
     private readonly audit: AuditLog,
     private readonly policy: SessionPolicy,
+    /** Where recordings go and whether input is recorded; undefined: no recordings. */
+    private readonly recordings: { directory: string; input: boolean } | undefined,
   ) {}
 
   create(
@@ -22,12 +26,20 @@ export class SessionRegistry {
     username: string,
     shell: SshShell,
     log: FastifyBaseLogger,
+    size: { cols: number; rows: number },
   ): Session {
     const { owner, source } = who;
     // 128 random bits: with the owner check, a session id is useless to anyone else.
     const id = randomBytes(16).toString('base64url');
     const sessionLog = log.child({ sessionId: id, target, user: username });
-    const session = new Session(id, owner, target, username, shell, sessionLog, this.policy);
+    const recorder =
+      this.recordings &&
+      new AsciicastRecorder(
+        join(this.recordings.directory, `${id}.cast`),
+        { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
+        this.recordings.input,
+      );
+    const session = new Session(id, owner, target, username, shell, sessionLog, this.policy, recorder);
     this.sessions.set(id, session);
     this.metrics.activeSessions.inc();
     this.metrics.observe('ssh', shell.heartbeat);
@@ -71,8 +83,11 @@ export class SessionRegistry {
     return this.sessions.size;
   }
 
-  closeAll(reason: string): void {
-    for (const session of this.sessions.values()) session.close(reason);
+  /** Closes every session and waits until their recordings are on disk. */
+  async closeAll(reason: string): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    for (const session of sessions) session.close(reason);
+    await Promise.all(sessions.map((s) => s.finished));
   }
 }
 

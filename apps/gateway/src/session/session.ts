@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerMessage } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import type { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { FlowWindow } from './flow-window.js';
 import { ReplayBuffer } from './replay-buffer.js';
@@ -51,6 +52,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Keystrokes and pastes forwarded to the target. */
   inputBytes = 0;
   ended: ShellEnd | undefined;
+  /** Settles once the session has ended and its recording is complete on disk. */
+  readonly finished: Promise<void>;
 
   constructor(
     readonly id: string,
@@ -61,6 +64,7 @@ export class Session extends EventEmitter<SessionEvents> {
     readonly shell: SshShell,
     readonly log: FastifyBaseLogger,
     private readonly policy: SessionPolicy,
+    private readonly recorder: AsciicastRecorder | undefined,
   ) {
     super();
     this.output = new ReplayBuffer(policy.replayBufferBytes);
@@ -70,10 +74,19 @@ export class Session extends EventEmitter<SessionEvents> {
       lossless: policy.lossless,
     });
     shell.on('data', (chunk) => this.onOutput(chunk));
-    shell.once('end', (end) => {
-      clearTimeout(this.graceTimer);
-      this.ended = end;
-      this.emit('end', end);
+    this.finished = new Promise((resolve) => {
+      shell.once('end', (end) => {
+        clearTimeout(this.graceTimer);
+        this.ended = end;
+        this.emit('end', end);
+        if (!recorder) return resolve();
+        recorder
+          .close()
+          .catch((error: unknown) =>
+            log.error({ err: error, path: recorder.path }, 'recording could not be completed'),
+          )
+          .finally(resolve);
+      });
     });
   }
 
@@ -87,6 +100,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onOutput(chunk: Buffer) {
+    this.recorder?.recordOutput(chunk);
     this.output.append(chunk);
     this.output.trim(this.policy.lossless ? this.acked : this.output.end);
     this.attachment?.sendOutput(chunk, () => this.updateFlow());
@@ -160,10 +174,12 @@ export class Session extends EventEmitter<SessionEvents> {
 
   input(data: Buffer): void {
     this.inputBytes += data.length;
+    this.recorder?.recordInput(data);
     this.shell.write(data);
   }
 
   resize(cols: number, rows: number): void {
+    this.recorder?.recordResize(cols, rows);
     this.shell.resize(cols, rows);
   }
 

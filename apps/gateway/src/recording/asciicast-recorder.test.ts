@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AsciicastRecorder } from './asciicast-recorder.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function recordingPath() {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rec-'));
+  dirs.push(dir);
+  return join(dir, 'recordings', 's1.cast');
+}
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+
+describe('AsciicastRecorder', () => {
+  it('writes an asciicast v2 header and timed output events', async () => {
+    let clock = 0;
+    const path = recordingPath();
+    const recorder = new AsciicastRecorder(
+      path,
+      { cols: 80, rows: 24, timestamp: 1_700_000_000, title: 'web-1' },
+      false,
+      () => clock,
+    );
+    clock = 1500.25;
+    recorder.recordOutput(Buffer.from('hello\r\n'));
+    clock = 2000;
+    recorder.recordResize(100, 30);
+    await recorder.close();
+    expect(lines(path)).toEqual([
+      {
+        version: 2,
+        width: 80,
+        height: 24,
+        timestamp: 1_700_000_000,
+        title: 'web-1',
+        env: { TERM: 'xterm-256color' },
+      },
+      [1.50025, 'o', 'hello\r\n'],
+      [2, 'r', '100x30'],
+    ]);
+  });
+
+  it('keeps a UTF-8 character whole when it is split across chunks', async () => {
+    const path = recordingPath();
+    const recorder = new AsciicastRecorder(path, { cols: 80, rows: 24, timestamp: 0, title: 't' }, false);
+    const bytes = Buffer.from('漢🙂', 'utf8');
+    recorder.recordOutput(bytes.subarray(0, 2));
+    recorder.recordOutput(bytes.subarray(2, 5));
+    recorder.recordOutput(bytes.subarray(5));
+    await recorder.close();
+    expect(
+      lines(path)
+        .slice(1)
+        .map((event) => event[2])
+        .join(''),
+    ).toBe('漢🙂');
+  });
+
+  it('leaves input out unless asked, so typed secrets stay out of recordings', async () => {
+    const without = recordingPath();
+    const quiet = new AsciicastRecorder(without, { cols: 80, rows: 24, timestamp: 0, title: 't' }, false);
+    quiet.recordInput(Buffer.from('hunter2\r'));
+    await quiet.close();
+    expect(readFileSync(without, 'utf8')).not.toContain('hunter2');
+
+    const withInput = recordingPath();
+    const verbose = new AsciicastRecorder(withInput, { cols: 80, rows: 24, timestamp: 0, title: 't' }, true);
+    verbose.recordInput(Buffer.from('ls\r'));
+    await verbose.close();
+    expect(lines(withInput)[1]).toEqual([expect.any(Number), 'i', 'ls\r']);
+  });
+
+  it('never overwrites an existing recording', async () => {
+    const path = recordingPath();
+    await new AsciicastRecorder(path, { cols: 80, rows: 24, timestamp: 0, title: 't' }, false).close();
+    const second = new AsciicastRecorder(path, { cols: 80, rows: 24, timestamp: 0, title: 't' }, false);
+    await expect(second.close()).rejects.toThrow(/EEXIST/);
+  });
+});
