@@ -10,37 +10,78 @@ interface Stack {
   url: string;
 }
 
-/** A real sshd and a real gateway (serving the built web app), once per worker. */
-export const test = base.extend<{ vigil: Stack }, { stack: Stack }>({
-  stack: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature needs the first argument.
-    async ({}, use) => {
-      const sshd = await startSshd();
-      const dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-'));
-      const config = configSchema.parse({
-        listen: { port: 0 },
-        dataDir,
-        targets: [
-          {
-            name: 'fixture',
-            label: 'Test sshd',
-            host: sshd.host,
-            port: sshd.port,
-            hostKeys: { pins: sshd.hostKeys.map((k) => k.publicKey) },
-          },
-        ],
-      });
-      const { app } = await buildApp(config, { logger: false });
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const address = app.server.address() as { port: number };
-      await use({ sshd, url: `http://127.0.0.1:${address.port}/` });
+/** The targets every stack offers: the same sshd, with Vigil's default heartbeats or fast ones. */
+export type TargetName = 'fixture' | 'fast-heartbeat';
+
+/** Gateway settings a test may change for a stack of its own (`ownVigil`), with `test.use`. */
+export interface StackOptions {
+  /** The gateway's pings to the browser: seconds of silence before one, misses tolerated. */
+  browserHeartbeat?: { interval: number; countMax: number };
+}
+
+/** Starts an sshd and a gateway (serving the built web app) in front of it; `stop` undoes both. */
+async function startStack(options: StackOptions = {}): Promise<Stack & { stop(): Promise<void> }> {
+  const sshd = await startSshd();
+  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-'));
+  const target = {
+    host: sshd.host,
+    port: sshd.port,
+    hostKeys: { pins: sshd.hostKeys.map((k) => k.publicKey) },
+  };
+  const config = configSchema.parse({
+    listen: { port: 0 },
+    dataDir,
+    ...options,
+    targets: [
+      { name: 'fixture', label: 'Test sshd', ...target },
+      {
+        name: 'fast-heartbeat',
+        label: 'Test sshd (1 s heartbeats)',
+        ...target,
+        // A frozen server is declared lost within about 4 s instead of a minute.
+        ssh: { ServerAliveInterval: 1, ServerAliveCountMax: 3 },
+      },
+    ],
+  });
+  const { app } = await buildApp(config, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address() as { port: number };
+  return {
+    sshd,
+    url: `http://127.0.0.1:${address.port}/`,
+    async stop() {
       await app.close();
       await sshd.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * `vigil`: a real sshd and a real gateway, once per worker, shared by the worker's tests.
+ * `ownVigil`: a stack of the test's own, for tests that freeze or kill sshd's connections and
+ * must know that every connection `sshd.connectionPids()` lists is theirs.
+ */
+export const test = base.extend<
+  { vigil: Stack; ownVigil: Stack; ownVigilOptions: StackOptions },
+  { stack: Stack }
+>({
+  stack: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature needs the first argument.
+    async ({}, use) => {
+      const { stop, ...stack } = await startStack();
+      await use(stack);
+      await stop();
+    },
     { scope: 'worker' },
   ],
   vigil: async ({ stack }, use) => use(stack),
+  ownVigilOptions: [{}, { option: true }],
+  ownVigil: async ({ ownVigilOptions }, use) => {
+    const { stop, ...stack } = await startStack(ownVigilOptions);
+    await use(stack);
+    await stop();
+  },
 });
 
 export { expect };
@@ -80,10 +121,10 @@ export async function expectTerminalLine(page: Page, line: string | RegExp) {
     .toBe(true);
 }
 
-/** Picks the fixture target and signs in with the throwaway user's password. */
-export async function signInWithPassword(page: Page, stack: Stack) {
+/** Picks a target (`fixture` unless told) and signs in with the throwaway user's password. */
+export async function signInWithPassword(page: Page, stack: Stack, target: TargetName = 'fixture') {
   await page.goto(stack.url);
-  await page.locator('[data-target="fixture"]').click();
+  await page.locator(`[data-target="${target}"]`).click();
   await page.locator('#username').fill(stack.sshd.user);
   await page.locator('#auth-method').selectOption('password');
   await page.locator('#password').fill(stack.sshd.password);

@@ -54,4 +54,18 @@ describe('the browser leg heartbeat', () => {
     const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
     expect(text).toMatch(/^vigil_heartbeat_rtt_seconds_count\{leg="browser"\} [1-9]\d*$/m);
   });
+
+  it('keeps pinging, and pushing health, while the page is busy sending', async () => {
+    const client = await openSession(true);
+    const healthBefore = () => client.messages.filter((m) => m.type === 'health').length;
+    await client.until('a first health', () => healthBefore() > 0);
+    const start = healthBefore();
+    // A page that sends all the time (input the remote does not echo) for over three intervals.
+    client.type('stty -echo\r');
+    for (let i = 0; i < 20; i++) {
+      client.sendRaw(JSON.stringify({ type: 'resize', cols: 80 + (i % 2), rows: 24 }), false);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(healthBefore() - start).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -7,6 +7,7 @@ import { fetchTargetList } from './transport/target-list.js';
 import { websocketUrl } from './transport/websocket-url.js';
 import { createAuthPromptDialog } from './ui/auth-prompt-dialog.js';
 import { elementById } from './ui/element-by-id.js';
+import { createHealthBadge } from './ui/health-badge.js';
 import { createHostKeyDialog } from './ui/host-key-dialog.js';
 import { createPageViews } from './ui/page-views.js';
 import { createSessionView } from './ui/session-view.js';
@@ -40,6 +41,7 @@ window.vigil = { term: terminal.term };
 const session = createSessionView({
   terminal,
   status,
+  health: createHealthBadge(),
   authPrompt: createAuthPromptDialog(),
   hostKey: createHostKeyDialog(),
   websocketUrl: websocketUrl(window.location),

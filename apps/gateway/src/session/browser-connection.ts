@@ -64,10 +64,9 @@ export class BrowserConnection {
     private readonly socket: WebSocket,
     private readonly deps: ConnectionDeps,
   ) {
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      this.heartbeat.received();
-      this.onFrame(data, isBinary);
-    });
+    // Only pongs count as replies on this leg, so a ping goes out every interval even while the
+    // page is busy typing: each pong pushes health, and the page's own watchdog hears from us.
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => deps.log.warn({ err: error }, 'websocket error'));
     const { interval, countMax } = deps.config.browserHeartbeat;

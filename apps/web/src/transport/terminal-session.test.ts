@@ -1,5 +1,6 @@
 import { MAX_INPUT_FRAME_BYTES, PROTOCOL_VERSION } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
+import type { WatchEnvironment } from './gateway-watch.js';
 import { openMessage } from './open-message.js';
 import { type SessionSocket, TerminalSession, type TerminalSessionEvents } from './terminal-session.js';
 
@@ -40,8 +41,57 @@ class GatewaySide extends EventTarget {
   }
 }
 
+/** The page's clock and timers, moved by hand; `freeze` stops timers as a frozen tab does. */
+class FakePage implements WatchEnvironment {
+  time = 0;
+  private readonly timers = new Map<number, { at: number; callback: () => void }>();
+  private nextTimer = 1;
+  private readonly wakeListeners = new Set<() => void>();
+
+  now() {
+    return this.time;
+  }
+  setTimer(callback: () => void, ms: number) {
+    const id = this.nextTimer++;
+    this.timers.set(id, { at: this.time + ms, callback });
+    return id;
+  }
+  clearTimer(handle: unknown) {
+    this.timers.delete(handle as number);
+  }
+  onWake(listener: () => void) {
+    this.wakeListeners.add(listener);
+    return () => this.wakeListeners.delete(listener);
+  }
+  /** Time passes with timers running on time. */
+  advance(ms: number) {
+    const end = this.time + ms;
+    for (let next = this.due(end); next !== undefined; next = this.due(end)) {
+      this.timers.delete(next[0]);
+      this.time = Math.max(this.time, next[1].at);
+      next[1].callback();
+    }
+    this.time = end;
+  }
+  /** Time passes and no timer runs; the overdue ones run late, at the end. */
+  freeze(ms: number) {
+    this.time += ms;
+    this.advance(0);
+  }
+  wake() {
+    for (const listener of this.wakeListeners) listener();
+  }
+  pendingTimers() {
+    return this.timers.size;
+  }
+  private due(end: number) {
+    return [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+  }
+}
+
 function connectSession() {
   const gateway = new GatewaySide();
+  const page = new FakePage();
   const seen: [string, unknown][] = [];
   const events = new Proxy({} as TerminalSessionEvents, {
     get: (_target, name: string) => (value: unknown) => seen.push([name, value]),
@@ -50,16 +100,25 @@ function connectSession() {
     { target: 'demo', auth: { method: 'keyboard-interactive' } },
     { cols: 80, rows: 24 },
   );
-  const session = new TerminalSession(
-    'ws://gateway/ws',
-    open,
-    events,
-    () => gateway as unknown as SessionSocket,
-  );
-  return { gateway, seen, session, names: () => seen.map(([name]) => name) };
+  const session = new TerminalSession('ws://gateway/ws', open, events, {
+    connect: () => gateway as unknown as SessionSocket,
+    watch: page,
+  });
+  return { gateway, page, seen, session, names: () => seen.map(([name]) => name) };
 }
 
 const opened = { type: 'opened', sessionId: 's1', target: 'demo', username: 'alice' };
+
+const leg = { state: 'live', missed: 0, countMax: 3, intervalMs: 1000, lastRttMs: 0.4 };
+/** The gateway pings this page every 20 s and gives up after 2 unanswered pings. */
+const health = {
+  type: 'health',
+  ssh: leg,
+  browser: { ...leg, countMax: 2, intervalMs: 20_000 },
+  tcpKeepAlive: true,
+};
+// (2 + 1) × 20 s + 5 s of grace.
+const PATIENCE = 65_000;
 
 describe('TerminalSession', () => {
   it('sends open first, with the protocol version, once the socket is up', () => {
@@ -138,6 +197,78 @@ describe('TerminalSession', () => {
     late.gateway.json(opened);
     late.gateway.drop();
     expect(late.seen.at(-1)).toEqual(['lost', { everOpen: true, closeCode: 1006 }]);
+  });
+
+  it('gives up on a gateway that sent nothing for longer than it would wait itself', () => {
+    const { gateway, page, seen, session } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    gateway.json(health);
+    page.advance(PATIENCE - 1);
+    expect(session.state).toBe('attached');
+    page.advance(1);
+    expect(seen.at(-1)).toEqual(['lost', { everOpen: true, closeCode: 1006, silentMs: PATIENCE }]);
+    expect(session.state).toBe('ended');
+    expect(gateway.closedWith).toBe(1000);
+    expect(page.pendingTimers()).toBe(0);
+  });
+
+  it('does not judge the gateway before its first health message', () => {
+    const { gateway, page, names } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    page.advance(10 * PATIENCE);
+    expect(names()).toEqual(['opened']);
+  });
+
+  it('counts every frame, terminal bytes included, as a sign of life', () => {
+    const { gateway, page, names } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    gateway.json(health);
+    for (let i = 0; i < 10; i++) {
+      page.advance(PATIENCE - 1000);
+      gateway.message(new TextEncoder().encode('.').buffer);
+    }
+    expect(names()).not.toContain('lost');
+  });
+
+  it('lets a tab that was frozen hear from the gateway before judging it', () => {
+    const { gateway, page, names } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    gateway.json(health);
+    // Frozen for five minutes: the overdue timer runs first, then the queued frames arrive.
+    page.freeze(5 * 60_000);
+    expect(names()).not.toContain('lost');
+    gateway.json(health);
+    page.advance(PATIENCE - 1);
+    expect(names()).not.toContain('lost');
+  });
+
+  it('gives a tab shown again a grace period, and no longer', () => {
+    const { gateway, page, seen } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    gateway.json(health);
+    page.advance(60_000);
+    page.wake();
+    page.advance(PATIENCE - 60_000);
+    expect(seen.at(-1)?.[0]).not.toBe('lost');
+    // One interval and the grace after the wake, still nothing: the leg is dead after all.
+    page.advance(20_000);
+    expect(seen.at(-1)).toEqual(['lost', { everOpen: true, closeCode: 1006, silentMs: 85_000 }]);
+  });
+
+  it('stops watching once the session is over', () => {
+    const { gateway, page, names } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    gateway.json(health);
+    gateway.json({ type: 'exit', code: 0, signal: null });
+    expect(page.pendingTimers()).toBe(0);
+    page.advance(10 * PATIENCE);
+    expect(names()).toEqual(['opened', 'health', 'exit']);
   });
 
   it('says nothing more once disposed', () => {

@@ -1,5 +1,11 @@
 import { type ClientMessage, parseServerMessage, type ServerMessage } from '@vigil/protocol';
 import type { TerminalSize } from '../terminal/terminal-size.js';
+import {
+  type GatewayWatch,
+  pageWatchEnvironment,
+  startGatewayWatch,
+  type WatchEnvironment,
+} from './gateway-watch.js';
 import { binaryStringBytes, splitInputFrames } from './input-frames.js';
 import type { OpenMessage } from './open-message.js';
 
@@ -14,7 +20,10 @@ export type SessionError = Omit<Extract<ServerMessage, { type: 'error' }>, 'type
 export interface ConnectionLost {
   /** False when the socket never opened: the gateway could not be reached at all. */
   everOpen: boolean;
+  /** 1006 (closed without a close frame) when the page gave up on a silent gateway. */
   closeCode: number;
+  /** Set when the page's watchdog gave up: how long nothing at all had arrived. */
+  silentMs?: number;
 }
 
 /** What the session reports to the page; one callback per server message type, plus the socket's fate. */
@@ -31,6 +40,13 @@ export interface TerminalSessionEvents {
 
 export type TerminalSessionState = 'connecting' | 'opening' | 'attached' | 'ended';
 
+export interface TerminalSessionOptions {
+  /** Opens the socket. @default the browser's WebSocket */
+  connect?: (url: string) => SessionSocket;
+  /** Clock, timers and wake-ups for the watch on a silent gateway. @default the page's */
+  watch?: WatchEnvironment;
+}
+
 /** The part of the browser's WebSocket a session uses; tests hand in their own. */
 export type SessionSocket = Pick<
   WebSocket,
@@ -40,25 +56,34 @@ export type SessionSocket = Pick<
 // WebSocket.readyState values, spelled out so this module loads where `WebSocket` is not a global.
 const CONNECTING = 0;
 const OPEN = 1;
+/** RFC 6455: the connection ended without a close frame. */
+const ABNORMAL_CLOSURE = 1006;
 
 /**
  * One WebSocket to the gateway carrying one session: sends `open`, turns server frames into
- * events, and sends input, answers and sizes back. It does no DOM work, so reconnecting can later
- * be built around it without touching the page. Events are delivered until the session ends
- * (`exit`, a fatal `error`, `lost`) or is disposed, never after.
+ * events, and sends input, answers and sizes back. It does no DOM work (only its watch on a
+ * silent gateway listens for the page waking), so reconnecting can later be built around it
+ * without touching the page. Events are delivered until the session ends (`exit`, a fatal
+ * `error`, `lost`, which includes the page giving up on a silent gateway) or is disposed, never after.
  */
 export class TerminalSession {
   private stateNow: TerminalSessionState = 'connecting';
   private everOpen = false;
   private readonly socket: SessionSocket;
   private readonly encoder = new TextEncoder();
+  private readonly watch: GatewayWatch;
 
   constructor(
     url: string,
     open: OpenMessage,
     private readonly events: TerminalSessionEvents,
-    connect: (url: string) => SessionSocket = (url) => new WebSocket(url),
+    options: TerminalSessionOptions = {},
   ) {
+    const connect = options.connect ?? ((url) => new WebSocket(url));
+    this.watch = startGatewayWatch(
+      (silentMs) => this.onSilent(silentMs),
+      options.watch ?? pageWatchEnvironment(),
+    );
     this.socket = connect(url);
     this.socket.binaryType = 'arraybuffer';
     // `open` carries secrets: it lives only in this closure until it is sent, then is gone.
@@ -126,6 +151,7 @@ export class TerminalSession {
 
   private onFrame(data: unknown) {
     if (this.stateNow === 'ended') return;
+    this.watch.heard();
     if (data instanceof ArrayBuffer) {
       this.events.output(new Uint8Array(data));
       return;
@@ -144,6 +170,7 @@ export class TerminalSession {
   private dispatch(message: ServerMessage) {
     switch (message.type) {
       case 'health':
+        this.watch.health(message.browser);
         return this.events.health(message);
       case 'auth-prompt':
         return this.events.authPrompt(message);
@@ -152,6 +179,9 @@ export class TerminalSession {
       case 'opened':
         this.stateNow = 'attached';
         return this.events.opened(message);
+      case 'attached':
+        // Answers an `attach`, which this page never sends: reattaching is a later feature.
+        return;
       case 'exit':
         this.finish();
         return this.events.exit(message);
@@ -168,6 +198,7 @@ export class TerminalSession {
   /** The session is over by its own account; the socket closing afterwards is expected. */
   private finish() {
     this.stateNow = 'ended';
+    this.watch.stop();
     if (this.socket.readyState === OPEN || this.socket.readyState === CONNECTING) {
       this.socket.close(1000);
     }
@@ -176,6 +207,18 @@ export class TerminalSession {
   private onClose(closeCode: number) {
     if (this.stateNow === 'ended') return;
     this.stateNow = 'ended';
+    this.watch.stop();
     this.events.lost({ everOpen: this.everOpen, closeCode });
+  }
+
+  /**
+   * The watchdog heard nothing for longer than the gateway itself would wait. The person is told
+   * now: the socket's own close event could take minutes on a dead path, as the browser waits for
+   * a closing handshake or for TCP to give up.
+   */
+  private onSilent(silentMs: number) {
+    if (this.stateNow === 'ended') return;
+    this.finish();
+    this.events.lost({ everOpen: this.everOpen, closeCode: ABNORMAL_CLOSURE, silentMs });
   }
 }

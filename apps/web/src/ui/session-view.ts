@@ -5,6 +5,7 @@ import { openMessage, type SignInRequest } from '../transport/open-message.js';
 import { TerminalSession, type TerminalSessionEvents } from '../transport/terminal-session.js';
 import type { AuthPromptDialog } from './auth-prompt-dialog.js';
 import { elementById } from './element-by-id.js';
+import type { HealthBadge } from './health-badge.js';
 import type { HostKeyDialog } from './host-key-dialog.js';
 import { connectedText, connectionLostText, exitStatusText } from './session-words.js';
 import type { StatusLine } from './status-line.js';
@@ -12,6 +13,7 @@ import type { StatusLine } from './status-line.js';
 export interface SessionViewDeps {
   terminal: TerminalView;
   status: StatusLine;
+  health: HealthBadge;
   authPrompt: AuthPromptDialog;
   hostKey: HostKeyDialog;
   websocketUrl: string;
@@ -26,7 +28,7 @@ export interface SessionViewDeps {
 export function createSessionView(deps: SessionViewDeps): {
   start(request: SignInRequest, label: string): void;
 } {
-  const { terminal, status } = deps;
+  const { terminal, status, health } = deps;
   const ended = elementById('session-ended', HTMLElement);
   const back = elementById('back', HTMLButtonElement);
   const disconnect = elementById('disconnect', HTMLButtonElement);
@@ -36,12 +38,18 @@ export function createSessionView(deps: SessionViewDeps): {
   terminal.term.onData((data) => session?.sendInput(data));
   terminal.term.onBinary((data) => session?.sendBinaryInput(data));
   terminal.onResize((size) => reporter.observe(size));
-  back.addEventListener('click', () => deps.back());
+  back.addEventListener('click', () => {
+    health.hide();
+    deps.back();
+  });
   disconnect.addEventListener('click', () => {
     if (!session) return;
     session.hangUp();
     // Before the socket opens there is nobody to answer `close`; the session just stops.
-    if (session.state === 'ended') over('Disconnected');
+    if (session.state === 'ended') {
+      health.hide();
+      over('Disconnected');
+    }
   });
 
   const over = (statusText: string) => {
@@ -69,8 +77,7 @@ export function createSessionView(deps: SessionViewDeps): {
 
   const events: TerminalSessionEvents = {
     output: (bytes) => terminal.write(bytes),
-    // Heartbeat health has no badge yet; the transport already delivers it typed for when it does.
-    health: () => undefined,
+    health: (message) => health.health(message),
     authPrompt: (prompt) => {
       if (prompt.prompts.length === 0) {
         // As OpenSSH does: a round without questions only carries text to show, and is answered at once.
@@ -99,15 +106,23 @@ export function createSessionView(deps: SessionViewDeps): {
       terminal.focus();
     },
     exit: (exit) => {
+      health.hide();
       const text = exitStatusText(exit);
       terminal.write(terminalNotice(`[${text}]`));
       over(text);
     },
     error: (error) => {
+      // The badge must say lost even if the gateway's last `health` raced the error or never came.
+      if (error.code === 'KEEPALIVE_TIMEOUT') health.sshLost();
+      else if (error.fatal) health.hide();
+      // The terminal says it in OpenSSH's words: "Timeout, server HOST not responding."
       problem(error.message);
       if (error.fatal) over('Session ended');
     },
     lost: (lost) => {
+      // Reconnecting itself is a later feature; the badge already says what the page will do.
+      if (lost.everOpen) health.reconnecting();
+      else health.hide();
       const text = connectionLostText(lost);
       problem(text);
       over(text);
@@ -122,6 +137,7 @@ export function createSessionView(deps: SessionViewDeps): {
       ended.hidden = true;
       disconnect.hidden = false;
       terminal.reset();
+      health.connecting();
       const size = terminal.show();
       reporter.opening(size);
       session = new TerminalSession(deps.websocketUrl, openMessage(request, size), events);

@@ -28,6 +28,12 @@ describe('connectionLostText', () => {
     expect(connectionLostText({ everOpen: true, closeCode: 1006 })).toBe('Connection to gateway lost');
     expect(connectionLostText({ everOpen: false, closeCode: 1006 })).toBe('Could not connect to the gateway');
   });
+
+  it('says how long the gateway was silent when the page gave up on it', () => {
+    expect(connectionLostText({ everOpen: true, closeCode: 1006, silentMs: 65_020 })).toBe(
+      'Connection to gateway lost (nothing heard from it for 65 s)',
+    );
+  });
 });
 
 describe('hostKeyQuestion', () => {

@@ -20,6 +20,9 @@ export function connectedText(opened: Pick<SessionOpened, 'target' | 'username'>
 
 export function connectionLostText(lost: ConnectionLost): string {
   if (!lost.everOpen) return 'Could not connect to the gateway';
+  if (lost.silentMs !== undefined) {
+    return `Connection to gateway lost (nothing heard from it for ${Math.round(lost.silentMs / 1000)} s)`;
+  }
   return 'Connection to gateway lost';
 }
 
