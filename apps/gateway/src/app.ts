@@ -69,6 +69,11 @@ export async function buildApp(
   );
   const allowlist = new TargetAllowlist(config);
 
+  // Registered before the WebSocket plugin so it runs first on shutdown: sessions are closed and
+  // browsers told why while their sockets are still open (the plugin then closes the sockets).
+  app.addHook('preClose', async () => {
+    await registry.closeAll('the gateway is shutting down', 'GATEWAY_SHUTTING_DOWN');
+  });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(securityHeaders);
   await app.register(clientIdentity);
@@ -78,9 +83,6 @@ export async function buildApp(
   await app.register(sessionsApi, { registry });
   await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
-  app.addHook('onClose', async () => {
-    await registry.closeAll('the gateway is shutting down');
-    audit.close();
-  });
+  app.addHook('onClose', async () => audit.close());
   return { app, registry, audit };
 }

@@ -22,6 +22,7 @@ describe('session recordings', () => {
       rows: 30,
     });
     const { sessionId } = await client.message('opened');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${#s} is the remote shell's, not JavaScript's.
     client.type("read -s -p 'secret: ' s; echo; echo \"got ${#s} chars\"; printf '漢字 🙂\\n'\r");
     await client.outputMatching(/secret: $/);
     client.type('hunter2\r');

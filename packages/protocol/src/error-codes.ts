@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'SHELL_REFUSED',
   'CONNECTION_LOST',
   'KEEPALIVE_TIMEOUT',
+  'GATEWAY_SHUTTING_DOWN',
   'INTERNAL',
 ] as const;
 
@@ -110,6 +111,8 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
     case 'KEEPALIVE_TIMEOUT':
       // ssh(1)'s words, so people and runbooks recognise it.
       return `Timeout, server ${d.host ?? d.target ?? '?'} not responding.`;
+    case 'GATEWAY_SHUTTING_DOWN':
+      return 'The gateway is shutting down, so this session was closed. Connect again in a moment.';
     case 'INTERNAL':
       return `The gateway hit an internal error${suffix}. Other sessions are not affected.`;
   }

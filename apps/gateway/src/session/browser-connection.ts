@@ -312,6 +312,7 @@ export class BrowserConnection {
     this.session = undefined;
     if (end.kind === 'exit') this.send({ type: 'exit', code: end.code, signal: end.signal });
     else if (end.kind === 'failure') this.sendError(end.failure.code, end.failure.details, true);
+    else if (end.code) this.sendError(end.code, {}, true);
     else this.send({ type: 'exit', code: null, signal: null });
     this.end();
   };

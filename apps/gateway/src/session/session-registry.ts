@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { SessionSummary } from '@vigil/protocol';
+import type { ErrorCode, SessionSummary } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
@@ -84,9 +84,9 @@ export class SessionRegistry {
   }
 
   /** Closes every session and waits until their recordings are on disk. */
-  async closeAll(reason: string): Promise<void> {
+  async closeAll(reason: string, code?: ErrorCode): Promise<void> {
     const sessions = [...this.sessions.values()];
-    for (const session of sessions) session.close(reason);
+    for (const session of sessions) session.close(reason, code);
     await Promise.all(sessions.map((s) => s.finished));
   }
 }

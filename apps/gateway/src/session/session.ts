@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ServerMessage } from '@vigil/protocol';
+import type { ErrorCode, ServerMessage } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
@@ -184,7 +184,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Ends the session cleanly; `reason` is recorded in the log (and the audit trail). */
-  close(reason: string): void {
-    this.shell.close(reason);
+  close(reason: string, code?: ErrorCode): void {
+    this.shell.close(reason, code);
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import type { ErrorDetails } from '@vigil/protocol';
+import type { ErrorCode, ErrorDetails } from '@vigil/protocol';
 import type { Client, ClientChannel } from 'ssh2';
 import type { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import { SshFailure, toSshFailure } from './ssh-failure.js';
@@ -9,8 +9,8 @@ import { SshFailure, toSshFailure } from './ssh-failure.js';
 export type ShellEnd =
   | { kind: 'exit'; code: number | null; signal: string | null }
   | { kind: 'failure'; failure: SshFailure }
-  /** Closed by Vigil, for the recorded reason. */
-  | { kind: 'closed'; reason: string };
+  /** Closed by Vigil, for the recorded reason; `code` when the browser should be told why. */
+  | { kind: 'closed'; reason: string; code?: ErrorCode };
 
 interface ShellEvents {
   data: [chunk: Buffer];
@@ -80,8 +80,8 @@ export class SshShell extends EventEmitter<ShellEvents> {
     this.channel.resume();
   }
 
-  close(reason: string): void {
-    this.finish(this.exit ?? { kind: 'closed', reason });
+  close(reason: string, code?: ErrorCode): void {
+    this.finish(this.exit ?? { kind: 'closed', reason, ...(code ? { code } : {}) });
     this.channel.close();
     this.client.end();
     // A peer that stopped answering would hold the socket open; the polite end above had its chance.

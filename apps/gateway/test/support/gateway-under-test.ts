@@ -11,6 +11,8 @@ export interface GatewayUnderTest {
   sshd: SshdFixture;
   config: Config;
   audit: AuditLog;
+  /** Closes the gateway as SIGTERM does (the clients stay connected until it closes them). */
+  shutdown(): Promise<void>;
   baseUrl: string;
   wsUrl: string;
   connect(headers?: Record<string, string>, keepBytes?: number, autoPong?: boolean): Promise<ProtocolClient>;
@@ -47,6 +49,9 @@ export async function startGateway(
       const client = await ProtocolClient.connect(wsUrl, headers, keepBytes, autoPong);
       clients.push(client);
       return client;
+    },
+    async shutdown() {
+      await app.close();
     },
     async browserCookie() {
       const response = await fetch(`${baseUrl}/api/targets`);
