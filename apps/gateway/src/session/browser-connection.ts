@@ -121,12 +121,20 @@ export class BrowserConnection {
     const message = parsed.message;
     switch (message.type) {
       case 'open':
-        if (this.state !== 'awaiting-open') return this.unexpected(message.type);
-        this.open(message).catch((error: unknown) => this.onOpenFailed(error));
-        return;
       case 'attach':
         if (this.state !== 'awaiting-open') return this.unexpected(message.type);
-        return this.reattach(message);
+        // The first message carries the protocol version; nothing else is read from a stranger.
+        if (message.protocol !== PROTOCOL_VERSION) {
+          this.sendError(
+            'PROTOCOL_VERSION',
+            { reason: `got ${message.protocol}, need ${PROTOCOL_VERSION}` },
+            true,
+          );
+          return this.end(CLOSE_CODES.protocolError);
+        }
+        if (message.type === 'attach') return this.reattach(message);
+        this.open(message).catch((error: unknown) => this.onOpenFailed(error));
+        return;
       case 'ack':
         if (this.state !== 'attached') return this.unexpected(message.type);
         if (!this.session?.ack(message.position)) {
@@ -175,14 +183,6 @@ export class BrowserConnection {
 
   private async open(message: OpenMessage) {
     this.state = 'opening';
-    if (message.protocol !== PROTOCOL_VERSION) {
-      this.sendError(
-        'PROTOCOL_VERSION',
-        { reason: `got ${message.protocol}, need ${PROTOCOL_VERSION}` },
-        true,
-      );
-      return this.end(CLOSE_CODES.protocolError);
-    }
     this.opening = { target: message.target, sshUser: message.username };
     const target = await this.deps.allowlist.resolve(message.target, message.address);
     if (!target.authMethods.includes(message.auth.method)) {
@@ -261,14 +261,6 @@ export class BrowserConnection {
   }
 
   private reattach(message: Extract<ClientMessage, { type: 'attach' }>) {
-    if (message.protocol !== PROTOCOL_VERSION) {
-      this.sendError(
-        'PROTOCOL_VERSION',
-        { reason: `got ${message.protocol}, need ${PROTOCOL_VERSION}` },
-        true,
-      );
-      return this.end(CLOSE_CODES.protocolError);
-    }
     const session = this.deps.registry.get(message.sessionId, this.deps.clientId);
     if (!session || (message.position !== null && message.position > session.outputPosition)) {
       this.sendError('SESSION_NOT_FOUND', {}, true);
