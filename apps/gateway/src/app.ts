@@ -53,6 +53,7 @@ export async function buildApp(
     audit,
     {
       detachedGraceMs: config.sessions.detachedGrace * 1000,
+      idleTimeoutMs: config.limits.idleTimeout * 1000,
       replayBufferBytes: config.sessions.replayBuffer,
       lossless: config.sessions.overflow === 'pause',
       flow: {

@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'PROTOCOL_VERSION',
   'SESSION_NOT_FOUND',
   'SESSION_TAKEN_OVER',
+  'TOO_MANY_SESSIONS',
+  'IDLE_TIMEOUT',
   'TARGET_NOT_ALLOWED',
   'AUTH_METHOD_NOT_ALLOWED',
   'AUTH_FAILED',
@@ -76,6 +78,10 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return 'That session no longer exists (it ended, or its grace period ran out), or it is not yours.';
     case 'SESSION_TAKEN_OVER':
       return 'This session was opened in another tab or window; it continues there.';
+    case 'TOO_MANY_SESSIONS':
+      return `You already have ${d.limit ?? 'the maximum number of'} sessions open on this gateway; close one first.`;
+    case 'IDLE_TIMEOUT':
+      return "The session was closed after a period without input or output (the gateway's idle policy).";
     case 'TARGET_NOT_ALLOWED':
       return `"${d.target ?? '?'}" is not a target this gateway allows.`;
     case 'AUTH_METHOD_NOT_ALLOWED':

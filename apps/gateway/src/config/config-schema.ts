@@ -141,6 +141,21 @@ export const configSchema = z
         overflow: z.enum(['pause', 'drop-oldest']).default('pause'),
       })
       .prefault({}),
+    limits: z
+      .strictObject({
+        /** Live sessions (attached or waiting for their browser) one owner may hold. @default 10 */
+        maxSessionsPerUser: z.number().int().min(1).max(10_000).default(10),
+        /**
+         * Close a session after this many seconds without input or output; 0 = never. Bastion
+         * policy, unrelated to heartbeats (which keep dead paths from lingering). @default 0
+         */
+        idleTimeout: z
+          .number()
+          .min(0)
+          .max(30 * 86_400)
+          .default(0),
+      })
+      .prefault({}),
     /** Session recordings in asciicast v2, one file per session, playable by the asciinema player. */
     recordings: z
       .strictObject({

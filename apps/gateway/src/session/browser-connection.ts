@@ -184,6 +184,10 @@ export class BrowserConnection {
   private async open(message: OpenMessage) {
     this.state = 'opening';
     this.opening = { target: message.target, sshUser: message.username };
+    const { maxSessionsPerUser } = this.deps.config.limits;
+    if (this.deps.registry.list(this.deps.clientId).length >= maxSessionsPerUser) {
+      throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
+    }
     const target = await this.deps.allowlist.resolve(message.target, message.address);
     if (!target.authMethods.includes(message.auth.method)) {
       throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: target.name, reason: message.auth.method });

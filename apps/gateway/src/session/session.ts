@@ -20,6 +20,8 @@ export interface Attachment {
 export interface SessionPolicy {
   /** How long a session without a browser lives on. */
   detachedGraceMs: number;
+  /** Close after this long without input or output; 0 = never. */
+  idleTimeoutMs: number;
   replayBufferBytes: number;
   /** Pause the channel rather than drop output when the buffer is full. */
   lossless: boolean;
@@ -49,6 +51,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private acked = 0;
   private reading = true;
   private graceTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastActivity = performance.now();
   /** Keystrokes and pastes forwarded to the target. */
   inputBytes = 0;
   ended: ShellEnd | undefined;
@@ -74,9 +78,11 @@ export class Session extends EventEmitter<SessionEvents> {
       lossless: policy.lossless,
     });
     shell.on('data', (chunk) => this.onOutput(chunk));
+    this.armIdleTimer();
     this.finished = new Promise((resolve) => {
       shell.once('end', (end) => {
         clearTimeout(this.graceTimer);
+        clearTimeout(this.idleTimer);
         this.ended = end;
         this.emit('end', end);
         if (!recorder) return resolve();
@@ -99,7 +105,24 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.output.end;
   }
 
+  /** Activity only moves a timestamp; the timer re-arms itself lazily, so floods cost nothing. */
+  private armIdleTimer() {
+    const { idleTimeoutMs } = this.policy;
+    if (idleTimeoutMs <= 0) return;
+    const due = this.lastActivity + idleTimeoutMs - performance.now();
+    this.idleTimer = setTimeout(
+      () => {
+        if (performance.now() - this.lastActivity >= idleTimeoutMs)
+          this.close('idle timeout', 'IDLE_TIMEOUT');
+        else this.armIdleTimer();
+      },
+      Math.max(0, due),
+    );
+    this.idleTimer.unref();
+  }
+
   private onOutput(chunk: Buffer) {
+    this.lastActivity = performance.now();
     this.recorder?.recordOutput(chunk);
     this.output.append(chunk);
     this.output.trim(this.policy.lossless ? this.acked : this.output.end);
@@ -174,6 +197,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   input(data: Buffer): void {
     this.inputBytes += data.length;
+    this.lastActivity = performance.now();
     this.recorder?.recordInput(data);
     this.shell.write(data);
   }
