@@ -184,7 +184,9 @@ describe('server-alive heartbeats against a real sshd', () => {
       ({ ssh }) => ssh.state,
     );
     expect(states.filter((s) => s !== 'live')).toEqual([]);
-    expect(flooding.outputBytes).toBeGreaterThan(10 * 1024 * 1024);
+    // Proof the flood was heavy: far beyond any interactive session, whatever the machine's speed
+    // (about 22 MiB here on an idle machine, 7 MiB with benchmarks running beside it).
+    expect(flooding.outputBytes).toBeGreaterThan(4 * 1024 * 1024);
     process.stdout.write(
       `[measured] flood: ${(flooding.outputBytes / 1048576).toFixed(0)} MiB in 4 s with no false miss; idle RTT p95 ${sshHealthSince(idle, startedAt).at(-1)?.ssh.rttP95Ms?.toFixed(1)} ms\n`,
     );

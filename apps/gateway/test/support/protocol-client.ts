@@ -79,7 +79,8 @@ export class ProtocolClient {
   }
 
   /** Resolves once `condition` holds, re-checked on every frame; rejects at the deadline. */
-  async until<T>(what: string, condition: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  // 20 s: a login takes ~100 ms, but a loaded 2-core machine can be a hundred times slower.
+  async until<T>(what: string, condition: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = condition();
