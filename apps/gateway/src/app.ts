@@ -7,6 +7,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { clientIdentity } from './plugins/client-identity.js';
+import { gatewayAuth } from './plugins/gateway-auth.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
 import { healthChecks } from './plugins/health-checks.js';
 import { securityHeaders } from './plugins/security-headers.js';
@@ -78,6 +79,7 @@ export async function buildApp(
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(securityHeaders);
   await app.register(clientIdentity);
+  await app.register(gatewayAuth, { auth: config.auth, audit });
   await app.register(healthChecks);
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });

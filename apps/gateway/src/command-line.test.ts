@@ -64,4 +64,11 @@ describe('parseCommandLine', () => {
       'the audit command is "vigil audit export"',
     );
   });
+
+  it('parses "vigil hash-password" and keeps passwords off the command line', () => {
+    expect(parseCommandLine(['hash-password'], {})).toEqual({ kind: 'hash-password' });
+    expect(() => parseCommandLine(['hash-password', 'secret'], {})).toThrow(
+      'reads the password from standard input',
+    );
+  });
 });

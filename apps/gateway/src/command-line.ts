@@ -5,11 +5,14 @@ import { parseSshOption, SshOptionError } from './config/ssh-overrides.js';
 export type Command =
   | { kind: 'help' }
   | { kind: 'serve'; configPath: string | undefined; sshOverrides: Partial<SshOptions> }
+  /** `vigil hash-password`: a password from standard input, hashed for `auth.local.users`. */
+  | { kind: 'hash-password' }
   /** `vigil audit export`: the audit trail as JSON lines on standard output. */
   | { kind: 'audit-export'; configPath: string | undefined; afterId: number };
 
 export const USAGE = `Usage: vigil [--config FILE] [-o Option=value]...
        vigil audit export [--config FILE] [--after ID]
+       vigil hash-password < password-file
 
   -c, --config FILE   YAML configuration (default: $VIGIL_CONFIG, else the embedded default:
                       listen on 127.0.0.1:8022, one target for this machine's sshd)
@@ -23,6 +26,11 @@ export class UsageError extends Error {}
 
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   let args = argv;
+  if (args[0] === 'hash-password') {
+    if (args.length > 1)
+      throw new UsageError('hash-password reads the password from standard input, not the command line');
+    return { kind: 'hash-password' };
+  }
   const auditExport = args[0] === 'audit' && args[1] === 'export';
   if (args[0] === 'audit' && !auditExport) throw new UsageError('the audit command is "vigil audit export"');
   if (auditExport) args = args.slice(2);

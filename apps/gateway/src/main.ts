@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { auditDatabasePath, buildApp } from './app.js';
 import { exportAudit } from './audit/export-audit.js';
 import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
+import { hashPassword } from './auth/password-hash.js';
 import { parseCommandLine, USAGE, UsageError } from './command-line.js';
 import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
@@ -23,6 +24,17 @@ async function main() {
   const command = parseCommandLine(process.argv.slice(2), process.env);
   if (command.kind === 'help') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind === 'hash-password') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    // One trailing newline is the terminal's, not the password's.
+    const password = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (password === '') throw new UsageError('no password on standard input');
+    process.stdout.write(`${await hashPassword(password)}\n`);
     return;
   }
   if (command.kind === 'audit-export') {

@@ -18,7 +18,7 @@ async function signedIn(target = 'fixture', password = gateway.sshd.password) {
   const cookie = await gateway.browserCookie();
   const client = await gateway.connect({ cookie });
   client.open({ target, username: gateway.sshd.user, auth: { method: 'password', password } });
-  return { client, owner: cookie.split('=')[1]! };
+  return { client, owner: `browser:${cookie.split('=')[1]!}` };
 }
 
 const endOf = (sessionId: string) => gateway.audit.query({ sessionId, kind: 'session-end' })[0]?.event;

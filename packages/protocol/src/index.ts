@@ -23,9 +23,13 @@ export {
   type ClientMessage,
   clientMessageSchema,
   type LegHealth,
+  type LoginRequest,
+  loginRequestSchema,
   type ServerMessage,
   type SessionSummary,
+  type SignInState,
   serverMessageSchema,
+  signInStateSchema,
   type TargetSummary,
 } from './messages.js';
 export {

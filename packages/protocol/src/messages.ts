@@ -169,3 +169,20 @@ export const sessionSummarySchema = z.object({
   attached: z.boolean(),
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+
+/** `GET /api/me`: whether sign-in is required here, and who is signed in. */
+export const signInStateSchema = z.object({
+  /** False when the gateway runs without sign-in (loopback only). */
+  required: z.boolean(),
+  /** Sign-in methods the page can offer: a password form for `local`. */
+  methods: z.array(z.enum(['local', 'trusted-header'])),
+  user: z.object({ name: z.string(), groups: z.array(z.string()), admin: z.boolean() }).optional(),
+});
+export type SignInState = z.infer<typeof signInStateSchema>;
+
+/** `POST /api/login` body (JSON). */
+export const loginRequestSchema = z.object({
+  name: z.string().min(1).max(128),
+  password: z.string().min(1).max(4096),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;

@@ -8,6 +8,14 @@ export type SessionEndReason =
 /** Everything the audit trail records; one variant per kind of event. */
 export type AuditEvent =
   | {
+      kind: 'sign-in';
+      /** The gateway user name as given (it may not exist). */
+      user: string;
+      source: string;
+      method: 'local';
+      outcome: 'success' | 'failure' | 'throttled';
+    }
+  | {
       kind: 'session-start';
       sessionId: string;
       /** The gateway-side identity that opened it. */

@@ -58,7 +58,9 @@ export class SqliteAuditLog implements AuditLog {
 
   record(event: AuditEvent): void {
     const sessionId = 'sessionId' in event ? event.sessionId : null;
-    this.insert.run(this.now(), event.kind, event.owner, event.target, sessionId, JSON.stringify(event));
+    const owner = event.kind === 'sign-in' ? `user:${event.user}` : event.owner;
+    const target = 'target' in event ? event.target : null;
+    this.insert.run(this.now(), event.kind, owner, target, sessionId, JSON.stringify(event));
   }
 
   query(query: AuditQuery): AuditRow[] {

@@ -1,6 +1,13 @@
 import { isIP } from 'node:net';
+
+/** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 import { AUTH_METHODS, FLOW_CONTROL } from '@vigil/protocol';
 import { z } from 'zod';
+import { isPasswordHash } from '../auth/password-hash.js';
 import { sshOptionsSchema } from './ssh-options.js';
 
 const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -40,6 +47,25 @@ const authMethods = z
 
 const port = z.number().int().min(1).max(65535);
 
+const cidr = z.string().refine(
+  (value) => {
+    const [address, bits, extra] = value.split('/');
+    const family = isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    return (
+      family !== 0 && extra === undefined && bits !== undefined && /^\d+$/.test(bits) && Number(bits) <= max
+    );
+  },
+  { message: 'expected a CIDR block such as 10.0.0.0/8 or fd00::/8' },
+);
+
+/** Who may use something: gateway users by name and groups (from OIDC, headers or local users). */
+const grantsSchema = z.strictObject({
+  users: z.array(z.string().min(1)).default([]),
+  groups: z.array(z.string().min(1)).default([]),
+});
+export type Grants = z.output<typeof grantsSchema>;
+
 const targetSchema = z.strictObject({
   /** Stable identifier the browser sends; letters, digits, `.`, `_`, `-`. */
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
@@ -59,19 +85,9 @@ const targetSchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({ LANG: 'C.UTF-8' }),
   /** ssh_config(5) options for this target (ServerAliveInterval, …); override `defaults.ssh`. */
   ssh: sshOptionsSchema.default({}),
+  /** With sign-in configured: the gateway users and groups who see and reach this target. */
+  allow: grantsSchema.optional(),
 });
-
-const cidr = z.string().refine(
-  (value) => {
-    const [address, bits, extra] = value.split('/');
-    const family = isIP(address ?? '');
-    const max = family === 6 ? 128 : 32;
-    return (
-      family !== 0 && extra === undefined && bits !== undefined && /^\d+$/.test(bits) && Number(bits) <= max
-    );
-  },
-  { message: 'expected a CIDR block such as 10.0.0.0/8 or fd00::/8' },
-);
 
 /** Off unless configured: lets people type a host, which must resolve into one of `allow`. */
 const freeFormTargetsSchema = z.strictObject({
@@ -115,6 +131,51 @@ export const configSchema = z
         countMax: z.number().int().min(1).max(100).default(2),
       })
       .prefault({}),
+    /** Sign-in to the gateway itself. Absent: no sign-in, which is only allowed on loopback. */
+    auth: z
+      .strictObject({
+        /** Users kept in this file; hashes from `vigil hash-password`. */
+        local: z
+          .strictObject({
+            users: z
+              .array(
+                z.strictObject({
+                  name: z
+                    .string()
+                    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { message: 'letters, digits, ".", "_", "@", "-"' }),
+                  passwordHash: z
+                    .string()
+                    .refine(isPasswordHash, { message: 'expected a hash from `vigil hash-password`' }),
+                  groups: z.array(z.string().min(1)).default([]),
+                }),
+              )
+              .min(1),
+          })
+          .optional(),
+        /** Behind an authenticating proxy: the user (and groups) come from headers, only from these addresses. */
+        trustedHeader: z
+          .strictObject({
+            proxies: z.array(cidr).min(1),
+            /** @default x-forwarded-user */
+            userHeader: z.string().toLowerCase().default('x-forwarded-user'),
+            /** Comma-separated groups. @default x-forwarded-groups */
+            groupsHeader: z.string().toLowerCase().default('x-forwarded-groups'),
+          })
+          .optional(),
+        /** Seconds a sign-in lasts. @default 43200 (12 h) */
+        sessionLifetime: z
+          .number()
+          .int()
+          .min(60)
+          .max(30 * 86_400)
+          .default(43_200),
+        /** Who may read the audit log and play any recording. */
+        admins: grantsSchema.prefault({}),
+      })
+      .refine((auth) => auth.local !== undefined || auth.trustedHeader !== undefined, {
+        message: 'configure at least one sign-in method (local or trustedHeader)',
+      })
+      .optional(),
     /** What happens to a session whose browser went away. */
     sessions: z
       .strictObject({
@@ -179,6 +240,26 @@ export const configSchema = z
     freeFormTargets: freeFormTargetsSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    // A bastion facing a network without sign-in would hand shells to anyone who finds it.
+    if (config.auth === undefined && !isLoopback(config.listen.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen', 'host'],
+        message: `listening on ${config.listen.host} needs sign-in: configure auth (local users or a trusted header), or listen on 127.0.0.1`,
+      });
+    }
+    if (config.auth !== undefined) {
+      config.targets.forEach((target, index) => {
+        if (target.allow === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', index],
+            message:
+              'with sign-in configured, say who may use this target: allow: { users: [...], groups: [...] }',
+          });
+        }
+      });
+    }
     const seen = new Set<string>();
     config.targets.forEach((target, index) => {
       if (seen.has(target.name)) {
@@ -196,3 +277,4 @@ export type Config = z.output<typeof configSchema>;
 export type TargetConfig = Config['targets'][number];
 export type HostKeyPolicy = TargetConfig['hostKeys'];
 export type FreeFormTargetsConfig = NonNullable<Config['freeFormTargets']>;
+export type AuthConfig = NonNullable<Config['auth']>;

@@ -3,5 +3,5 @@ import type { SessionRegistry } from '../session/session-registry.js';
 
 /** The asking browser's live sessions, for reattaching after a reload or from another tab. */
 export async function sessionsApi(app: FastifyInstance, { registry }: { registry: SessionRegistry }) {
-  app.get('/api/sessions', async (request) => registry.list(request.clientId));
+  app.get('/api/sessions', async (request) => registry.list(request.owner));
 }

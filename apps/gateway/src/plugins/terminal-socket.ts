@@ -1,24 +1,11 @@
 import { WEBSOCKET_PATH } from '@vigil/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { BrowserConnection, type ConnectionDeps } from '../session/browser-connection.js';
-
-/**
- * Refuses cross-site WebSocket upgrades: a page on another origin must not drive a shell through
- * a browser that can reach this gateway. Non-browser clients send no Origin and are let through.
- */
-function sameOrigin(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
+import { sameOrigin } from './same-origin.js';
 
 export async function terminalSocket(
   app: FastifyInstance,
-  deps: Omit<ConnectionDeps, 'log' | 'clientId' | 'source'>,
+  deps: Omit<ConnectionDeps, 'log' | 'owner' | 'user' | 'source'>,
 ) {
   app.get(
     WEBSOCKET_PATH,
@@ -36,7 +23,8 @@ export async function terminalSocket(
       new BrowserConnection(socket, {
         ...deps,
         log: request.log,
-        clientId: request.clientId,
+        owner: request.owner,
+        user: request.gatewayUser,
         source: request.ip,
       });
     },

@@ -13,6 +13,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { GatewayUser } from '../auth/gateway-user.js';
 import type { Config } from '../config/config-schema.js';
 import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
@@ -30,8 +31,10 @@ export interface ConnectionDeps {
   registry: SessionRegistry;
   metrics: GatewayMetrics;
   log: FastifyBaseLogger;
-  /** Who is asking: sessions belong to it and only it may attach. */
-  clientId: string;
+  /** Who is asking (see ownerOf): sessions belong to it and only it may attach. */
+  owner: string;
+  /** The signed-in gateway user, when sign-in is configured. */
+  user: GatewayUser | undefined;
   /** The browser's address, for the audit trail. */
   source: string;
   audit: AuditLog;
@@ -185,10 +188,10 @@ export class BrowserConnection {
     this.state = 'opening';
     this.opening = { target: message.target, sshUser: message.username };
     const { maxSessionsPerUser } = this.deps.config.limits;
-    if (this.deps.registry.list(this.deps.clientId).length >= maxSessionsPerUser) {
+    if (this.deps.registry.list(this.deps.owner).length >= maxSessionsPerUser) {
       throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
     }
-    const target = await this.deps.allowlist.resolve(message.target, message.address);
+    const target = await this.deps.allowlist.resolve(message.target, message.address, this.deps.user);
     if (!target.authMethods.includes(message.auth.method)) {
       throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: target.name, reason: message.auth.method });
     }
@@ -235,7 +238,7 @@ export class BrowserConnection {
           }),
         hostKeyDecided: (offered, decision) => {
           const { keyType, fingerprint } = offered;
-          const { clientId: owner, source } = this.deps;
+          const { owner, source } = this.deps;
           this.deps.audit.record({
             kind: 'host-key',
             owner,
@@ -254,7 +257,7 @@ export class BrowserConnection {
       return;
     }
     const session = this.deps.registry.create(
-      { owner: this.deps.clientId, source: this.deps.source },
+      { owner: this.deps.owner, source: this.deps.source },
       target.name,
       username,
       shell,
@@ -265,7 +268,7 @@ export class BrowserConnection {
   }
 
   private reattach(message: Extract<ClientMessage, { type: 'attach' }>) {
-    const session = this.deps.registry.get(message.sessionId, this.deps.clientId);
+    const session = this.deps.registry.get(message.sessionId, this.deps.owner);
     if (!session || (message.position !== null && message.position > session.outputPosition)) {
       this.sendError('SESSION_NOT_FOUND', {}, true);
       return this.end();
@@ -318,7 +321,7 @@ export class BrowserConnection {
     if (error instanceof SshFailure) {
       this.deps.log.info({ code: error.code }, 'session not opened');
       if (this.opening) {
-        const { clientId: owner, source } = this.deps;
+        const { owner, source } = this.deps;
         this.deps.audit.record({ kind: 'session-refused', owner, source, ...this.opening, code: error.code });
       }
       this.sendError(error.code, error.details, true);

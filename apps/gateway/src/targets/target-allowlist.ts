@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { type AuthMethod, FREE_FORM_TARGET, type TargetSummary } from '@vigil/protocol';
+import { type GatewayUser, isGranted } from '../auth/gateway-user.js';
 import type { Config, HostKeyPolicy } from '../config/config-schema.js';
 import { effectiveSshOptions, type SshOptions } from '../config/ssh-options.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
@@ -24,7 +25,7 @@ export interface ResolvedTarget {
 export class TargetAllowlist {
   private readonly freeFormBlocks: BlockList | undefined;
 
-  constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets' | 'defaults'>) {
+  constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets' | 'defaults' | 'auth'>) {
     const freeForm = config.freeFormTargets;
     if (freeForm) {
       this.freeFormBlocks = new BlockList();
@@ -35,14 +36,30 @@ export class TargetAllowlist {
     }
   }
 
-  summaries(): TargetSummary[] {
-    const listed: TargetSummary[] = this.config.targets.map((t) => ({
+  /**
+   * With sign-in configured, a user sees and reaches only targets granted to them, and free-form
+   * hosts only as an admin; without it (loopback only) every configured target.
+   */
+  private grantedTargets(user: GatewayUser | undefined): Config['targets'] {
+    if (this.config.auth === undefined) return this.config.targets;
+    return this.config.targets.filter(
+      (t) => user !== undefined && t.allow !== undefined && isGranted(user, t.allow),
+    );
+  }
+
+  private freeFormFor(user: GatewayUser | undefined): Config['freeFormTargets'] {
+    if (this.config.auth !== undefined && !user?.admin) return undefined;
+    return this.config.freeFormTargets;
+  }
+
+  summaries(user: GatewayUser | undefined): TargetSummary[] {
+    const listed: TargetSummary[] = this.grantedTargets(user).map((t) => ({
       name: t.name,
       label: t.label ?? t.name,
       ...(t.user === undefined ? {} : { user: t.user }),
       authMethods: [...t.authMethods],
     }));
-    const freeForm = this.config.freeFormTargets;
+    const freeForm = this.freeFormFor(user);
     if (freeForm) {
       listed.push({
         name: FREE_FORM_TARGET,
@@ -54,9 +71,14 @@ export class TargetAllowlist {
     return listed;
   }
 
-  async resolve(name: string, address?: { host: string; port: number }): Promise<ResolvedTarget> {
-    if (name === FREE_FORM_TARGET && address) return this.resolveFreeForm(address.host, address.port);
-    const target = this.config.targets.find((t) => t.name === name);
+  async resolve(
+    name: string,
+    address: { host: string; port: number } | undefined,
+    user: GatewayUser | undefined,
+  ): Promise<ResolvedTarget> {
+    if (name === FREE_FORM_TARGET && address) return this.resolveFreeForm(address.host, address.port, user);
+    // An ungranted target is reported exactly like one that does not exist.
+    const target = this.grantedTargets(user).find((t) => t.name === name);
     if (!target) throw new SshFailure('TARGET_NOT_ALLOWED', { target: name });
     return {
       name: target.name,
@@ -71,8 +93,12 @@ export class TargetAllowlist {
     };
   }
 
-  private async resolveFreeForm(host: string, port: number): Promise<ResolvedTarget> {
-    const freeForm = this.config.freeFormTargets;
+  private async resolveFreeForm(
+    host: string,
+    port: number,
+    user: GatewayUser | undefined,
+  ): Promise<ResolvedTarget> {
+    const freeForm = this.freeFormFor(user);
     const label = `${host}:${port}`;
     if (!freeForm || !this.freeFormBlocks || !freeForm.ports.includes(port)) {
       throw new SshFailure('TARGET_NOT_ALLOWED', { target: label });

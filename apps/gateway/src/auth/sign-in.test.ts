@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { isGranted, ownerOf } from './gateway-user.js';
+import { SignInSessions } from './sign-in-sessions.js';
+import { SignInThrottle } from './sign-in-throttle.js';
+
+const alice = { name: 'alice', groups: ['ops'], admin: false };
+
+describe('SignInSessions', () => {
+  it('finds a user by token until the lifetime ends, and forgets ended sessions', () => {
+    let now = 0;
+    const sessions = new SignInSessions(1000, () => now);
+    const token = sessions.create(alice);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sessions.find(token)).toEqual(alice);
+    expect(sessions.find(`${token}x`)).toBeUndefined();
+    expect(sessions.find(undefined)).toBeUndefined();
+    now = 999;
+    expect(sessions.find(token)).toEqual(alice);
+    now = 1000;
+    expect(sessions.find(token)).toBeUndefined();
+    const other = sessions.create(alice);
+    sessions.end(other);
+    expect(sessions.find(other)).toBeUndefined();
+  });
+});
+
+describe('SignInThrottle', () => {
+  it('blocks a name after too many failures in the window, and forgives after it', () => {
+    let now = 0;
+    const throttle = new SignInThrottle(3, 60_000, () => now);
+    for (let i = 0; i < 3; i++) throttle.failed('alice');
+    expect(throttle.isBlocked('alice')).toBe(true);
+    expect(throttle.isBlocked('bob')).toBe(false);
+    now = 60_001;
+    expect(throttle.isBlocked('alice')).toBe(false);
+    throttle.failed('alice');
+    throttle.succeeded('alice');
+    expect(throttle.isBlocked('alice')).toBe(false);
+  });
+});
+
+describe('grants and owners', () => {
+  it('grants by user name or by group', () => {
+    expect(isGranted(alice, { users: ['alice'], groups: [] })).toBe(true);
+    expect(isGranted(alice, { users: [], groups: ['ops'] })).toBe(true);
+    expect(isGranted(alice, { users: ['bob'], groups: ['dev'] })).toBe(false);
+  });
+
+  it('gives signed-in users and anonymous browsers separate owner namespaces', () => {
+    expect(ownerOf(alice, 'abc')).toBe('user:alice');
+    expect(ownerOf(undefined, 'abc')).toBe('browser:abc');
+  });
+});

@@ -1,0 +1,158 @@
+import { BlockList, isIP } from 'node:net';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { loginRequestSchema, type SignInState, WEBSOCKET_PATH } from '@vigil/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import type { AuditLog } from '../audit/audit-log.js';
+import { type GatewayUser, isGranted, ownerOf } from '../auth/gateway-user.js';
+import { hashPassword, verifyPassword } from '../auth/password-hash.js';
+import { SignInSessions } from '../auth/sign-in-sessions.js';
+import { SignInThrottle } from '../auth/sign-in-throttle.js';
+import type { AuthConfig } from '../config/config-schema.js';
+import { sameOrigin } from './same-origin.js';
+
+const COOKIE = 'vigil_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is signed in to the gateway, if sign-in is configured and they are. */
+    gatewayUser: GatewayUser | undefined;
+    /** Who owns the sessions this request may see and open (see ownerOf). */
+    owner: string;
+  }
+}
+
+/** Paths anyone may reach: the page itself, its sign-in calls, and probes. */
+function isPublic(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  if (path === WEBSOCKET_PATH) return false;
+  if (path === '/api/me' || path === '/api/login' || path === '/api/logout') return true;
+  return !path.startsWith('/api/');
+}
+
+function blockListOf(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const block of cidrs) {
+    const [address, bits] = block.split('/') as [string, string];
+    list.addSubnet(address, Number(bits), isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}
+
+/**
+ * Sign-in to the gateway: local users (scrypt hashes, login form) and/or a trusted header set by
+ * an authenticating proxy, honoured only from the configured proxy addresses. Without `auth` in
+ * the config nothing is required (and the config refuses to listen beyond loopback).
+ */
+export const gatewayAuth = fastifyPlugin(
+  async (app: FastifyInstance, { auth, audit }: { auth: AuthConfig | undefined; audit: AuditLog }) => {
+    app.decorateRequest('gatewayUser', undefined);
+    app.decorateRequest('owner', '');
+    const sessions = new SignInSessions((auth?.sessionLifetime ?? 0) * 1000);
+    const throttle = new SignInThrottle(5, 15 * 60_000);
+    const proxies = auth?.trustedHeader && blockListOf(auth.trustedHeader.proxies);
+    // Unknown names are checked against a real hash too, so timing does not reveal which names exist.
+    const decoy = await hashPassword('decoy password nobody has');
+    const userFrom = (name: string, groups: readonly string[]): GatewayUser => ({
+      name,
+      groups,
+      admin: auth ? isGranted({ name, groups }, auth.admins) : false,
+    });
+
+    const identify = (request: FastifyRequest): GatewayUser | undefined => {
+      const trusted = auth?.trustedHeader;
+      if (
+        trusted &&
+        proxies?.check(
+          request.socket.remoteAddress ?? '',
+          request.socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4',
+        )
+      ) {
+        const name = request.headers[trusted.userHeader];
+        if (typeof name === 'string' && name !== '') {
+          const groups = request.headers[trusted.groupsHeader];
+          return userFrom(
+            name,
+            typeof groups === 'string'
+              ? groups
+                  .split(',')
+                  .map((g) => g.trim())
+                  .filter(Boolean)
+              : [],
+          );
+        }
+      }
+      return sessions.find(request.cookies[COOKIE]);
+    };
+
+    await app.register(fastifyRateLimit, { global: false });
+
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      // CSRF: a state change must come from one of our own pages (SameSite=Strict cookies too).
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !sameOrigin(request)) {
+        return reply.code(403).send({ error: 'cross-site request refused' });
+      }
+      request.gatewayUser = auth ? identify(request) : undefined;
+      request.owner = ownerOf(request.gatewayUser, request.clientId);
+      if (auth && !request.gatewayUser && !isPublic(request.url)) {
+        return reply.code(401).send({ error: 'sign in to the gateway first' });
+      }
+    });
+
+    app.get(
+      '/api/me',
+      async (request): Promise<SignInState> => ({
+        required: auth !== undefined,
+        methods: [
+          ...(auth?.local ? ['local' as const] : []),
+          ...(auth?.trustedHeader ? ['trusted-header' as const] : []),
+        ],
+        ...(request.gatewayUser
+          ? { user: { ...request.gatewayUser, groups: [...request.gatewayUser.groups] } }
+          : {}),
+      }),
+    );
+
+    app.post(
+      '/api/login',
+      { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+      async (request, reply) => {
+        const body = loginRequestSchema.safeParse(request.body);
+        if (!body.success || !auth?.local)
+          return reply.code(400).send({ error: 'expected { name, password }' });
+        const { name, password } = body.data;
+        const source = request.ip;
+        if (throttle.isBlocked(name)) {
+          audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'throttled' });
+          return reply
+            .code(429)
+            .send({ error: 'too many failed sign-ins for this user; try again in 15 minutes' });
+        }
+        const account = auth.local.users.find((u) => u.name === name);
+        const valid = await verifyPassword(password, account?.passwordHash ?? decoy);
+        if (!account || !valid) {
+          throttle.failed(name);
+          audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'failure' });
+          return reply.code(401).send({ error: 'wrong user name or password' });
+        }
+        throttle.succeeded(name);
+        const user = userFrom(account.name, account.groups);
+        audit.record({ kind: 'sign-in', user: user.name, source, method: 'local', outcome: 'success' });
+        reply.setCookie(COOKIE, sessions.create(user), {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: request.protocol === 'https',
+          maxAge: auth.sessionLifetime,
+        });
+        return { user };
+      },
+    );
+
+    app.post('/api/logout', async (request, reply) => {
+      sessions.end(request.cookies[COOKIE]);
+      reply.clearCookie(COOKIE, { path: '/' });
+      return reply.code(204).send();
+    });
+  },
+);
