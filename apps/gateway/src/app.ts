@@ -6,6 +6,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { AuditLog } from './audit/audit-log.js';
 import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
 import type { Config } from './config/config-schema.js';
+import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
 import { gatewayAuth } from './plugins/gateway-auth.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
@@ -84,6 +85,10 @@ export async function buildApp(
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
   await app.register(sessionsApi, { registry });
+  await app.register(auditApi, {
+    audit,
+    recordingsDirectory: config.recordings.enabled ? recordingsDirectory(config) : undefined,
+  });
   await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => audit.close());

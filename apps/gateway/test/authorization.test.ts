@@ -8,13 +8,18 @@ import { ProtocolClient } from './support/protocol-client.js';
 let gateway: GatewayUnderTest;
 
 beforeAll(async () => {
-  const [alice, bob] = await Promise.all([hashPassword('alice-pw'), hashPassword('bob-pw')]);
+  const [alice, bob, carol] = await Promise.all([
+    hashPassword('alice-pw'),
+    hashPassword('bob-pw'),
+    hashPassword('carol-pw'),
+  ]);
   gateway = await startGateway((sshd) => ({
     auth: {
       local: {
         users: [
           { name: 'alice', passwordHash: alice, groups: ['ops'] },
           { name: 'bob', passwordHash: bob, groups: ['dev'] },
+          { name: 'carol', passwordHash: carol },
         ],
       },
       // Only 127.0.0.2 may vouch for users; the tests themselves connect from 127.0.0.1.
@@ -190,5 +195,47 @@ describe('sign-in throttling', () => {
     const statuses = [];
     for (let i = 0; i < 6; i++) statuses.push((await attempt(`someone-${i}`, 'x')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+  });
+});
+
+describe('audit and recordings for administrators and owners', () => {
+  it('lets admins read the audit log and any recording, owners only their own', async () => {
+    const alice = await cookieOf('alice', 'alice-pw'); // admin (group ops)
+    const bob = await cookieOf('bob', 'bob-pw');
+    const client = await openSession(bob, 'dev-box');
+    const { sessionId } = await client.message('opened');
+    client.type('echo recorded-line\r');
+    await client.outputMatching(/^recorded-line\r?$/m);
+    client.type('exit\r');
+    await client.message('exit');
+    await client.closed();
+
+    expect((await get('/api/audit', bob)).status).toBe(403);
+    const rows = (await (await get(`/api/audit?sessionId=${sessionId}`, alice)).json()) as {
+      event: { kind: string; owner: string };
+    }[];
+    expect(rows.map((r) => r.event.kind)).toEqual(['session-start', 'session-end']);
+    expect(rows[0]!.event.owner).toBe('user:bob');
+    expect((await get('/api/audit?limit=abc', alice)).status).toBe(400);
+
+    const fetchRecording = async (cookie: string) => {
+      for (let i = 0; i < 40; i++) {
+        const response = await get(`/api/recordings/${sessionId}`, cookie);
+        const text = await response.text();
+        if (response.status !== 200 || text.includes('exit')) return { status: response.status, text };
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error('the recording never completed');
+    };
+    const asOwner = await fetchRecording(bob);
+    expect(asOwner.status).toBe(200);
+    expect(JSON.parse(asOwner.text.split('\n')[0]!)).toMatchObject({ version: 2 });
+    expect(asOwner.text).toContain('recorded-line');
+    expect((await fetchRecording(alice)).status).toBe(200);
+    const carol = await cookieOf('carol', 'carol-pw'); // neither owner nor admin
+    expect((await get(`/api/recordings/${sessionId}`, carol)).status).toBe(404);
+    expect((await get('/api/audit', carol)).status).toBe(403);
+    expect((await get(`/api/recordings/${sessionId}`)).status).toBe(401);
+    expect((await get('/api/recordings/not-an-id', alice)).status).toBe(404);
   });
 });
