@@ -174,8 +174,8 @@ export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 export const signInStateSchema = z.object({
   /** False when the gateway runs without sign-in (loopback only). */
   required: z.boolean(),
-  /** Sign-in methods the page can offer: a password form for `local`. */
-  methods: z.array(z.enum(['local', 'trusted-header'])),
+  /** Sign-in methods the page can offer: a password form for `local`, a link to `/auth/oidc/login` for `oidc`. */
+  methods: z.array(z.enum(['local', 'oidc', 'trusted-header'])),
   user: z.object({ name: z.string(), groups: z.array(z.string()), admin: z.boolean() }).optional(),
 });
 export type SignInState = z.infer<typeof signInStateSchema>;

@@ -12,8 +12,10 @@ export type AuditEvent =
       /** The gateway user name as given (it may not exist). */
       user: string;
       source: string;
-      method: 'local';
+      method: 'local' | 'oidc';
       outcome: 'success' | 'failure' | 'throttled';
+      /** Why an OIDC sign-in failed. */
+      reason?: string;
     }
   | {
       kind: 'session-start';

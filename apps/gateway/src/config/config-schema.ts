@@ -152,6 +152,23 @@ export const configSchema = z
               .min(1),
           })
           .optional(),
+        /** OpenID Connect: sign in at the organisation's identity provider (authorization code + PKCE). */
+        oidc: z
+          .strictObject({
+            /** The issuer URL; its /.well-known/openid-configuration is read on first use. */
+            issuer: z.url(),
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1).optional(),
+            /** Where the provider sends people back: https://<vigil>/auth/oidc/callback. */
+            redirectUri: z.url(),
+            /** @default [openid, profile, email] */
+            scopes: z.array(z.string()).default(['openid', 'profile', 'email']),
+            /** Claim that names the user. @default preferred_username */
+            userClaim: z.string().default('preferred_username'),
+            /** Claim that lists the user's groups (ID token or userinfo). @default groups */
+            groupsClaim: z.string().default('groups'),
+          })
+          .optional(),
         /** Behind an authenticating proxy: the user (and groups) come from headers, only from these addresses. */
         trustedHeader: z
           .strictObject({
@@ -172,9 +189,12 @@ export const configSchema = z
         /** Who may read the audit log and play any recording. */
         admins: grantsSchema.prefault({}),
       })
-      .refine((auth) => auth.local !== undefined || auth.trustedHeader !== undefined, {
-        message: 'configure at least one sign-in method (local or trustedHeader)',
-      })
+      .refine(
+        (auth) => auth.local !== undefined || auth.trustedHeader !== undefined || auth.oidc !== undefined,
+        {
+          message: 'configure at least one sign-in method (local, oidc or trustedHeader)',
+        },
+      )
       .optional(),
     /** What happens to a session whose browser went away. */
     sessions: z

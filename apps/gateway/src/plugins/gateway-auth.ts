@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { AuditLog } from '../audit/audit-log.js';
 import { type GatewayUser, isGranted, ownerOf } from '../auth/gateway-user.js';
+import { OidcSignIn } from '../auth/oidc-sign-in.js';
 import { hashPassword, verifyPassword } from '../auth/password-hash.js';
 import { SignInSessions } from '../auth/sign-in-sessions.js';
 import { SignInThrottle } from '../auth/sign-in-throttle.js';
@@ -12,6 +13,8 @@ import type { AuthConfig } from '../config/config-schema.js';
 import { sameOrigin } from './same-origin.js';
 
 const COOKIE = 'vigil_session';
+/** Binds an OIDC sign-in to the browser that started it. Lax: it must survive the provider's redirect back. */
+const OIDC_STATE_COOKIE = 'vigil_oidc';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -85,6 +88,16 @@ export const gatewayAuth = fastifyPlugin(
       return sessions.find(request.cookies[COOKIE]);
     };
 
+    const startSession = (request: FastifyRequest, reply: FastifyReply, user: GatewayUser) => {
+      reply.setCookie(COOKIE, sessions.create(user), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: request.protocol === 'https',
+        maxAge: auth?.sessionLifetime ?? 0,
+      });
+    };
+
     await app.register(fastifyRateLimit, { global: false });
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -105,6 +118,7 @@ export const gatewayAuth = fastifyPlugin(
         required: auth !== undefined,
         methods: [
           ...(auth?.local ? ['local' as const] : []),
+          ...(auth?.oidc ? ['oidc' as const] : []),
           ...(auth?.trustedHeader ? ['trusted-header' as const] : []),
         ],
         ...(request.gatewayUser
@@ -138,13 +152,7 @@ export const gatewayAuth = fastifyPlugin(
         throttle.succeeded(name);
         const user = userFrom(account.name, account.groups);
         audit.record({ kind: 'sign-in', user: user.name, source, method: 'local', outcome: 'success' });
-        reply.setCookie(COOKIE, sessions.create(user), {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: request.protocol === 'https',
-          maxAge: auth.sessionLifetime,
-        });
+        startSession(request, reply, user);
         return { user };
       },
     );
@@ -154,5 +162,63 @@ export const gatewayAuth = fastifyPlugin(
       reply.clearCookie(COOKIE, { path: '/' });
       return reply.code(204).send();
     });
+
+    if (auth?.oidc) {
+      const signIn = new OidcSignIn(auth.oidc);
+      const redirectUri = auth.oidc.redirectUri;
+      app.get(
+        '/auth/oidc/login',
+        { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+        async (request, reply) => {
+          try {
+            const { url, state } = await signIn.begin();
+            reply.setCookie(OIDC_STATE_COOKIE, state, {
+              path: '/auth/oidc',
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: request.protocol === 'https',
+              maxAge: 600,
+            });
+            return reply.redirect(url.href);
+          } catch (error) {
+            request.log.error({ err: error }, 'OIDC provider unreachable');
+            return reply
+              .code(502)
+              .type('text/plain')
+              .send('The identity provider cannot be reached right now. Try again shortly.\n');
+          }
+        },
+      );
+      app.get('/auth/oidc/callback', async (request, reply) => {
+        reply.clearCookie(OIDC_STATE_COOKIE, { path: '/auth/oidc' });
+        try {
+          const { name, groups } = await signIn.complete(
+            new URL(request.url, redirectUri),
+            request.cookies[OIDC_STATE_COOKIE],
+          );
+          const user = userFrom(name, groups);
+          audit.record({
+            kind: 'sign-in',
+            user: name,
+            source: request.ip,
+            method: 'oidc',
+            outcome: 'success',
+          });
+          startSession(request, reply, user);
+          return reply.redirect('/');
+        } catch (error) {
+          const reason = (error as Error).message;
+          audit.record({
+            kind: 'sign-in',
+            user: '?',
+            source: request.ip,
+            method: 'oidc',
+            outcome: 'failure',
+            reason,
+          });
+          return reply.code(400).type('text/plain').send(`Sign-in failed: ${reason}\n`);
+        }
+      });
+    }
   },
 );

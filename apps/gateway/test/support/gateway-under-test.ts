@@ -33,7 +33,7 @@ export async function startGateway(
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-data-'));
   const config = configSchema.parse({ listen: { port: 0 }, dataDir, ...configFor(sshd) });
   const { app, audit } = await buildApp(config, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: config.listen.port });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
   const baseUrl = `http://127.0.0.1:${address.port}`;
