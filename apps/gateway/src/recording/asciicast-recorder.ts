@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -16,7 +17,7 @@ export interface RecordingHeader {
  * across two SSH packets is written whole. Input ("i" events) is only recorded when asked,
  * because what people type includes passwords.
  */
-export class AsciicastRecorder {
+export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
   private readonly file: WriteStream;
   private readonly output = new StringDecoder('utf8');
   private readonly input = new StringDecoder('utf8');
@@ -30,11 +31,14 @@ export class AsciicastRecorder {
     private readonly includeInput: boolean,
     private readonly now: () => number = () => performance.now(),
   ) {
+    super();
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
     this.file.on('error', (error) => {
       this.failure ??= error;
+      this.emit('drain');
     });
+    this.file.on('drain', () => this.emit('drain'));
     this.startedAt = now();
     const { cols: width, rows: height, timestamp, title } = header;
     this.line({ version: 2, width, height, timestamp, title, env: { TERM: 'xterm-256color' } });
@@ -42,6 +46,14 @@ export class AsciicastRecorder {
 
   private line(value: unknown) {
     if (!this.failure) this.file.write(`${JSON.stringify(value)}\n`);
+  }
+
+  /**
+   * Bytes written but not yet on disk. The session pauses its SSH channel while this is high,
+   * so a disk slower than the output slows the remote program instead of filling memory.
+   */
+  backlog(): number {
+    return this.failure ? 0 : this.file.writableLength;
   }
 
   private event(code: 'o' | 'i' | 'r', data: string) {

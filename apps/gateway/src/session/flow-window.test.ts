@@ -9,8 +9,18 @@ const limits = {
   capacity: 4096,
   lossless: true,
 };
-const attached = (unacked: number, socketBuffered = 0) => ({ attached: true, unacked, socketBuffered });
-const detached = (unacked: number) => ({ attached: false, unacked, socketBuffered: 0 });
+const attached = (unacked: number, socketBuffered = 0, recordingBacklog = 0) => ({
+  attached: true,
+  unacked,
+  socketBuffered,
+  recordingBacklog,
+});
+const detached = (unacked: number, recordingBacklog = 0) => ({
+  attached: false,
+  unacked,
+  socketBuffered: 0,
+  recordingBacklog,
+});
 
 describe('FlowWindow', () => {
   it('pauses above the high watermark and resumes only at or below the low one', () => {
@@ -43,5 +53,14 @@ describe('FlowWindow', () => {
   it('drop-oldest and detached: never pauses', () => {
     const flow = new FlowWindow({ ...limits, lossless: false });
     expect(flow.update(detached(1_000_000))).toBe(true);
+  });
+
+  it('pauses while the recording is behind on disk, attached or not, until it catches up', () => {
+    const flow = new FlowWindow(limits);
+    expect(flow.update(attached(0, 0, 1001))).toBe(false);
+    expect(flow.update(attached(0, 0, 251))).toBe(false);
+    expect(flow.update(attached(0, 0, 250))).toBe(true);
+    expect(flow.update(detached(0, 1001))).toBe(false);
+    expect(flow.update(detached(0, 0))).toBe(true);
   });
 });

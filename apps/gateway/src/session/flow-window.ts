@@ -4,7 +4,7 @@ export interface FlowLimits {
   highWatermark: number;
   /** Resume at or below this. */
   lowWatermark: number;
-  /** The WebSocket's own send buffer: pause above, resume at or below the low mark. */
+  /** The WebSocket's send buffer and the recording's disk backlog: pause above, resume at or below the low mark. */
   socketHighWatermark: number;
   socketLowWatermark: number;
   /** Replay buffer size; with `lossless` no unacknowledged byte is ever dropped, so reading pauses at it. */
@@ -18,6 +18,8 @@ export interface FlowState {
   unacked: number;
   /** Bytes queued in the attached WebSocket, not yet handed to the network. */
   socketBuffered: number;
+  /** Bytes of recording not yet written to disk; the same watermarks as the socket apply. */
+  recordingBacklog: number;
 }
 
 /**
@@ -43,8 +45,12 @@ export class FlowWindow {
         ? // Detached, nobody acknowledges: only a reattach (or a larger ack) can make room.
           [limits.capacity - 1, limits.capacity - 1]
         : [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
-    const socketFull = state.attached && state.socketBuffered > limits.socketHighWatermark;
-    const socketDrained = !state.attached || state.socketBuffered <= limits.socketLowWatermark;
+    const socketFull =
+      (state.attached && state.socketBuffered > limits.socketHighWatermark) ||
+      state.recordingBacklog > limits.socketHighWatermark;
+    const socketDrained =
+      (!state.attached || state.socketBuffered <= limits.socketLowWatermark) &&
+      state.recordingBacklog <= limits.socketLowWatermark;
     this.paused = this.paused
       ? !(state.unacked <= resumeAtOrBelow && socketDrained)
       : state.unacked > pauseAbove || socketFull;

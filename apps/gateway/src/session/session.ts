@@ -78,6 +78,7 @@ export class Session extends EventEmitter<SessionEvents> {
       lossless: policy.lossless,
     });
     shell.on('data', (chunk) => this.onOutput(chunk));
+    recorder?.on('drain', () => this.updateFlow());
     this.armIdleTimer();
     this.finished = new Promise((resolve) => {
       shell.once('end', (end) => {
@@ -135,6 +136,7 @@ export class Session extends EventEmitter<SessionEvents> {
       attached: this.attachment !== undefined,
       unacked: this.output.end - this.acked,
       socketBuffered: this.attachment?.bufferedBytes() ?? 0,
+      recordingBacklog: this.recorder?.backlog() ?? 0,
     });
     if (reading === this.reading) return;
     this.reading = reading;
