@@ -12,4 +12,13 @@ describe('RttWindow', () => {
     expect(window.percentile(95)).toBe(4);
     expect(window.percentile(0)).toBe(1);
   });
+
+  it('sees a new sample in the percentiles right after it is added', () => {
+    const window = new RttWindow(4);
+    window.add(5);
+    expect(window.percentile(50)).toBe(5);
+    window.add(1);
+    window.add(1);
+    expect(window.percentile(50)).toBe(1);
+  });
 });

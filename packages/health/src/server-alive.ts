@@ -100,13 +100,21 @@ export class ServerAliveMonitor {
     return { kind: 'send', id };
   }
 
+  /** Keepalives that went a whole interval unanswered (OpenSSH's count less the one just sent). */
+  get missed(): number {
+    return this.lost ? this.options.serverAliveCountMax : Math.max(0, this.count - 1);
+  }
+
+  get state(): ServerAliveState {
+    if (this.intervalMs === 0) return 'off';
+    if (this.lost) return 'lost';
+    return this.missed > 0 ? 'missed' : 'live';
+  }
+
   snapshot(now: number): ServerAliveSnapshot {
-    const missed = this.lost ? this.options.serverAliveCountMax : Math.max(0, this.count - 1);
-    const state: ServerAliveState =
-      this.intervalMs === 0 ? 'off' : this.lost ? 'lost' : missed > 0 ? 'missed' : 'live';
     return {
-      state,
-      missed,
+      state: this.state,
+      missed: this.missed,
       countMax: this.options.serverAliveCountMax,
       intervalMs: this.intervalMs,
       lastRttMs: this.rtts.last,

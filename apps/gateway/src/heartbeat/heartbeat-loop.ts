@@ -82,7 +82,7 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
     if (decision.kind === 'send') {
       this.sendProbe(decision.id);
       // A probe just sent is not yet a miss; report only once the count says one was missed.
-      if (this.monitor.snapshot(performance.now()).state === 'missed') {
+      if (this.monitor.state === 'missed') {
         this.emit('miss');
         this.publish();
       }

@@ -1,3 +1,4 @@
+import type { ServerAliveSnapshot } from '@vigil/health';
 import {
   CLOSE_CODES,
   type ClientMessage,
@@ -55,7 +56,7 @@ export class BrowserConnection {
   private state: 'awaiting-open' | 'opening' | 'attached' | 'ended' = 'awaiting-open';
   private session: Session | undefined;
   private attachment: Attachment | undefined;
-  private watchSshHealth: (() => void) | undefined;
+  private watchSshHealth: ((snapshot: ServerAliveSnapshot) => void) | undefined;
   private pending: PendingQuestion | undefined;
   private readonly abort = new AbortController();
   /** What an `open` asked for, so a refusal can be audited with it. */
@@ -87,12 +88,12 @@ export class BrowserConnection {
   }
 
   /** Both legs' health, pushed to the browser whenever either changes. */
-  private pushHealth() {
+  private pushHealth(ssh?: ServerAliveSnapshot) {
     const session = this.session;
     if (this.state !== 'attached' || !session) return;
     this.send({
       type: 'health',
-      ssh: session.shell.heartbeat.snapshot(),
+      ssh: ssh ?? session.shell.heartbeat.snapshot(),
       browser: this.heartbeat.snapshot(),
       tcpKeepAlive: session.shell.tcpKeepAlive,
     });
@@ -290,7 +291,7 @@ export class BrowserConnection {
         this.end();
       },
     };
-    this.watchSshHealth = () => this.pushHealth();
+    this.watchSshHealth = (snapshot) => this.pushHealth(snapshot);
     session.shell.heartbeat.on('change', this.watchSshHealth);
     session.once('end', this.onSessionEnd);
     session.attach(this.attachment, position, kind);
