@@ -17,6 +17,8 @@ export type TargetName = 'fixture' | 'fast-heartbeat';
 export interface StackOptions {
   /** The gateway's pings to the browser: seconds of silence before one, misses tolerated. */
   browserHeartbeat?: { interval: number; countMax: number };
+  /** What a session keeps for a browser that went away (see configuration.md). */
+  sessions?: { replayBuffer?: number; overflow?: 'pause' | 'drop-oldest' };
 }
 
 /** Starts an sshd and a gateway (serving the built web app) in front of it; `stop` undoes both. */
@@ -130,4 +132,22 @@ export async function signInWithPassword(page: Page, stack: Stack, target: Targe
   await page.locator('#password').fill(stack.sshd.password);
   await page.locator('#connect').click();
   await expect(page.locator('#status')).toContainText('connected');
+}
+
+/**
+ * Records every text the badge shows from now on, in order. A missed count lasts one heartbeat
+ * interval and a reconnect on loopback a fraction of a second: too short to poll the element for.
+ */
+export async function recordBadgeTexts(page: Page) {
+  await page.evaluate(() => {
+    const badge = document.getElementById('health-badge');
+    if (!badge) throw new Error('#health-badge is missing');
+    const seen = [badge.textContent ?? ''];
+    (window as unknown as { badgeTexts: string[] }).badgeTexts = seen;
+    new MutationObserver(() => {
+      const text = badge.textContent ?? '';
+      if (seen.at(-1) !== text) seen.push(text);
+    }).observe(badge, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { badgeTexts: string[] }).badgeTexts);
 }

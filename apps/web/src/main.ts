@@ -1,8 +1,9 @@
 import '@xterm/xterm/css/xterm.css';
 import './ui/styles.css';
-import type { TargetSummary } from '@vigil/protocol';
+import type { SessionSummary, TargetSummary } from '@vigil/protocol';
 import type { Terminal } from '@xterm/xterm';
 import { createTerminalView } from './terminal/terminal-view.js';
+import { fetchLiveSessions, planForRemembered } from './transport/live-sessions.js';
 import { fetchTargetList } from './transport/target-list.js';
 import { websocketUrl } from './transport/websocket-url.js';
 import { createAuthPromptDialog } from './ui/auth-prompt-dialog.js';
@@ -10,6 +11,8 @@ import { elementById } from './ui/element-by-id.js';
 import { createHealthBadge } from './ui/health-badge.js';
 import { createHostKeyDialog } from './ui/host-key-dialog.js';
 import { createPageViews } from './ui/page-views.js';
+import { createRememberedSession } from './ui/remembered-session.js';
+import { createSessionList } from './ui/session-list.js';
 import { createSessionView } from './ui/session-view.js';
 import { createSigninForm } from './ui/signin-form.js';
 import { createStatusLine } from './ui/status-line.js';
@@ -25,7 +28,15 @@ declare global {
   }
 }
 
+/**
+ * A reloading tab's old page may still hold its session for a moment (its socket closing): the
+ * new page looks this many times, this far apart, before leaving it to the person to reattach.
+ */
+const REMEMBERED_CHECKS = 12;
+const REMEMBERED_RECHECK_MS = 250;
+
 const status = createStatusLine();
+const remembered = createRememberedSession();
 let chosenTarget: TargetSummary | undefined;
 const views = createPageViews();
 const terminal = createTerminalView(elementById('terminal', HTMLElement), {
@@ -45,8 +56,11 @@ const session = createSessionView({
   authPrompt: createAuthPromptDialog(),
   hostKey: createHostKeyDialog(),
   websocketUrl: websocketUrl(window.location),
+  remembered,
   back: () => showSignin(),
 });
+
+const sessionList = createSessionList({ reattach: (live) => reattach(live) });
 
 const signin = createSigninForm({
   connect: (request, target) => {
@@ -66,6 +80,12 @@ const picker = createTargetPicker({
   retry: () => void loadTargets(),
 });
 
+function reattach(live: SessionSummary) {
+  status.clearError();
+  views.show('terminal');
+  session.reattach(live);
+}
+
 /** The sign-in form for the chosen target, keeping what was typed last time except secrets. */
 function showSignin() {
   if (!chosenTarget) return void loadTargets();
@@ -79,7 +99,8 @@ async function loadTargets() {
   status.clearError();
   status.set('Loading targets…');
   picker.loading();
-  const result = await fetchTargetList();
+  const [result, sessions] = await Promise.all([fetchTargetList(), fetchLiveSessions()]);
+  sessionList.show(sessions ?? []);
   if (result.ok) {
     status.set(`${result.targets.length} target${result.targets.length === 1 ? '' : 's'} available`);
     picker.show(result.targets);
@@ -90,4 +111,29 @@ async function loadTargets() {
   }
 }
 
-void loadTargets();
+/** On load: take up the session this tab followed before a reload, if it is still there. */
+async function resumeRemembered(): Promise<boolean> {
+  const sessionId = remembered.get();
+  if (sessionId === undefined) return false;
+  status.set('Looking for your session…');
+  for (let check = 0; check < REMEMBERED_CHECKS; check++) {
+    if (check > 0) await new Promise((resolve) => setTimeout(resolve, REMEMBERED_RECHECK_MS));
+    const sessions = await fetchLiveSessions();
+    if (!sessions) return false;
+    const plan = planForRemembered(sessionId, sessions);
+    if (plan.kind === 'reattach') {
+      reattach(plan.session);
+      return true;
+    }
+    if (plan.kind === 'none') {
+      remembered.forget();
+      return false;
+    }
+  }
+  // Still open elsewhere (a duplicated tab, say): "Your sessions" offers it instead.
+  return false;
+}
+
+void resumeRemembered().then((resumed) => {
+  if (!resumed) void loadTargets();
+});

@@ -47,6 +47,18 @@ describe('ResizeReporter', () => {
     expect(sent).toEqual([{ cols: 1000, rows: 1 }]);
   });
 
+  it('sends the current size on a reattach even if it was sent before', () => {
+    const { sent, reporter: r } = reporter();
+    r.opening({ cols: 80, rows: 24 });
+    r.attach();
+    r.detach();
+    r.observe({ cols: 90, rows: 30 });
+    r.observe({ cols: 80, rows: 24 });
+    expect(sent).toEqual([]);
+    r.reattach();
+    expect(sent).toEqual([{ cols: 80, rows: 24 }]);
+  });
+
   it('stops sending after the session detaches', () => {
     const { sent, reporter: r } = reporter();
     r.opening({ cols: 80, rows: 24 });

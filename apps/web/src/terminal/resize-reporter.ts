@@ -26,6 +26,15 @@ export class ResizeReporter {
     this.flush();
   }
 
+  /**
+   * Attached again after a drop or from another page: the PTY may have any size meanwhile
+   * (another tab had it, or the window changed), so the current size goes out whatever it is.
+   */
+  reattach(): void {
+    this.reported = undefined;
+    this.attach();
+  }
+
   detach(): void {
     this.attached = false;
   }

@@ -6,6 +6,12 @@ describe('terminalNotice', () => {
     expect(terminalNotice('Permission denied', 'red')).toBe('\r\n\x1b[31mPermission denied\x1b[0m\r\n');
   });
 
+  it('writes a warning in yellow', () => {
+    expect(terminalNotice('[vigil: 10 bytes of output were lost while disconnected]', 'yellow')).toBe(
+      '\r\n\x1b[33m[vigil: 10 bytes of output were lost while disconnected]\x1b[0m\r\n',
+    );
+  });
+
   it('writes plain text without colour', () => {
     expect(terminalNotice('[remote shell exited with status 0]')).toBe(
       '\r\n[remote shell exited with status 0]\r\n',

@@ -26,7 +26,8 @@ export interface TerminalView {
   show(): TerminalSize;
   /** Clears screen, scrollback and modes a previous shell left behind. */
   reset(): void;
-  write(data: string | Uint8Array): void;
+  /** `parsed` runs once xterm.js has parsed `data`; callbacks run in write order. */
+  write(data: string | Uint8Array, parsed?: () => void): void;
   focus(): void;
   /** Called with every size the terminal takes after fitting (xterm.js fires only on change). */
   onResize(listener: (size: TerminalSize) => void): IDisposable;
@@ -92,8 +93,8 @@ export function createTerminalView(container: HTMLElement, searchElements: Searc
       searchBar.close();
       term.reset();
     },
-    write(data) {
-      term.write(data);
+    write(data, parsed) {
+      term.write(data, parsed);
     },
     focus() {
       term.focus();

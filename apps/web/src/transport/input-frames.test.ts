@@ -1,6 +1,6 @@
 import { MAX_INPUT_FRAME_BYTES } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
-import { binaryStringBytes, splitInputFrames } from './input-frames.js';
+import { binaryStringBytes, inputBytes, splitInputFrames } from './input-frames.js';
 
 describe('splitInputFrames', () => {
   it('sends nothing for no input', () => {
@@ -45,5 +45,12 @@ describe('splitInputFrames', () => {
 describe('binaryStringBytes', () => {
   it('maps each UTF-16 unit to one byte, as xterm.js onBinary means it', () => {
     expect([...binaryStringBytes('\x1b[M\xff\x80')]).toEqual([0x1b, 0x5b, 0x4d, 0xff, 0x80]);
+  });
+});
+
+describe('inputBytes', () => {
+  it('encodes typed text as UTF-8 and takes binary input byte for byte', () => {
+    expect([...inputBytes('é', 'text')]).toEqual([0xc3, 0xa9]);
+    expect([...inputBytes('\xe9', 'binary')]).toEqual([0xe9]);
   });
 });

@@ -27,3 +27,10 @@ export function binaryStringBytes(data: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
   return bytes;
 }
+
+const encoder = new TextEncoder();
+
+/** Terminal input as bytes: xterm.js `onData` text is UTF-8 encoded, `onBinary` taken byte for byte. */
+export function inputBytes(data: string, kind: 'text' | 'binary'): Uint8Array<ArrayBuffer> {
+  return kind === 'text' ? encoder.encode(data) : binaryStringBytes(data);
+}

@@ -1,106 +1,28 @@
 import { MAX_INPUT_FRAME_BYTES, PROTOCOL_VERSION } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
-import type { WatchEnvironment } from './gateway-watch.js';
-import { openMessage } from './open-message.js';
-import { type SessionSocket, TerminalSession, type TerminalSessionEvents } from './terminal-session.js';
+import { FakePage, GatewaySide } from './fake-page.test-support.js';
+import { inputBytes } from './input-frames.js';
+import { type OpenMessage, openMessage } from './open-message.js';
+import {
+  type AttachMessage,
+  SessionConnection,
+  type SessionConnectionEvents,
+  type SessionSocket,
+} from './session-connection.js';
 
-/** Plays the gateway's end of the socket; `sent` holds what the session wrote, frames as sent. */
-class GatewaySide extends EventTarget {
-  binaryType: BinaryType = 'blob';
-  readyState = 0;
-  readonly sent: (string | Uint8Array)[] = [];
-  closedWith: number | undefined;
+const openDemo = openMessage(
+  { target: 'demo', auth: { method: 'keyboard-interactive' } },
+  { cols: 80, rows: 24 },
+);
 
-  send(data: string | ArrayBufferLike | Blob | ArrayBufferView) {
-    this.sent.push(typeof data === 'string' ? data : new Uint8Array(data as ArrayBuffer));
-  }
-  close(code?: number) {
-    this.closedWith = code;
-    this.drop(code ?? 1005);
-  }
-  accept() {
-    this.readyState = 1;
-    this.dispatchEvent(new Event('open'));
-  }
-  message(data: unknown) {
-    this.dispatchEvent(new MessageEvent('message', { data }));
-  }
-  json(message: object) {
-    this.message(JSON.stringify(message));
-  }
-  drop(code = 1006) {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.dispatchEvent(Object.assign(new Event('close'), { code }));
-  }
-  messages() {
-    return this.sent.filter((f) => typeof f === 'string').map((f) => JSON.parse(f as string));
-  }
-  frames() {
-    return this.sent.filter((f): f is Uint8Array => typeof f !== 'string');
-  }
-}
-
-/** The page's clock and timers, moved by hand; `freeze` stops timers as a frozen tab does. */
-class FakePage implements WatchEnvironment {
-  time = 0;
-  private readonly timers = new Map<number, { at: number; callback: () => void }>();
-  private nextTimer = 1;
-  private readonly wakeListeners = new Set<() => void>();
-
-  now() {
-    return this.time;
-  }
-  setTimer(callback: () => void, ms: number) {
-    const id = this.nextTimer++;
-    this.timers.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-  clearTimer(handle: unknown) {
-    this.timers.delete(handle as number);
-  }
-  onWake(listener: () => void) {
-    this.wakeListeners.add(listener);
-    return () => this.wakeListeners.delete(listener);
-  }
-  /** Time passes with timers running on time. */
-  advance(ms: number) {
-    const end = this.time + ms;
-    for (let next = this.due(end); next !== undefined; next = this.due(end)) {
-      this.timers.delete(next[0]);
-      this.time = Math.max(this.time, next[1].at);
-      next[1].callback();
-    }
-    this.time = end;
-  }
-  /** Time passes and no timer runs; the overdue ones run late, at the end. */
-  freeze(ms: number) {
-    this.time += ms;
-    this.advance(0);
-  }
-  wake() {
-    for (const listener of this.wakeListeners) listener();
-  }
-  pendingTimers() {
-    return this.timers.size;
-  }
-  private due(end: number) {
-    return [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-  }
-}
-
-function connectSession() {
+function connectSession(first: OpenMessage | AttachMessage = openDemo) {
   const gateway = new GatewaySide();
   const page = new FakePage();
   const seen: [string, unknown][] = [];
-  const events = new Proxy({} as TerminalSessionEvents, {
+  const events = new Proxy({} as SessionConnectionEvents, {
     get: (_target, name: string) => (value: unknown) => seen.push([name, value]),
   });
-  const open = openMessage(
-    { target: 'demo', auth: { method: 'keyboard-interactive' } },
-    { cols: 80, rows: 24 },
-  );
-  const session = new TerminalSession('ws://gateway/ws', open, events, {
+  const session = new SessionConnection('ws://gateway/ws', first, events, {
     connect: () => gateway as unknown as SessionSocket,
     watch: page,
   });
@@ -120,7 +42,7 @@ const health = {
 // (2 + 1) × 20 s + 5 s of grace.
 const PATIENCE = 65_000;
 
-describe('TerminalSession', () => {
+describe('SessionConnection', () => {
   it('sends open first, with the protocol version, once the socket is up', () => {
     const { gateway } = connectSession();
     expect(gateway.binaryType).toBe('arraybuffer');
@@ -134,11 +56,11 @@ describe('TerminalSession', () => {
   it('drops keystrokes and sizes until the shell runs', () => {
     const { gateway, session } = connectSession();
     gateway.accept();
-    session.sendInput('too early');
+    session.sendInput(inputBytes('too early', 'text'));
     session.resize({ cols: 100, rows: 30 });
     expect(gateway.sent).toHaveLength(1);
     gateway.json(opened);
-    session.sendInput('ls\r');
+    session.sendInput(inputBytes('ls\r', 'text'));
     session.resize({ cols: 100, rows: 30 });
     expect(new TextDecoder().decode(gateway.frames()[0])).toBe('ls\r');
     expect(gateway.messages().at(-1)).toEqual({ type: 'resize', cols: 100, rows: 30 });
@@ -148,7 +70,7 @@ describe('TerminalSession', () => {
     const { gateway, session } = connectSession();
     gateway.accept();
     gateway.json(opened);
-    session.sendInput('y'.repeat(MAX_INPUT_FRAME_BYTES + 1));
+    session.sendInput(inputBytes('y'.repeat(MAX_INPUT_FRAME_BYTES + 1), 'text'));
     expect(gateway.frames().map((f) => f.byteLength)).toEqual([MAX_INPUT_FRAME_BYTES, 1]);
   });
 
@@ -269,6 +191,44 @@ describe('TerminalSession', () => {
     expect(page.pendingTimers()).toBe(0);
     page.advance(10 * PATIENCE);
     expect(names()).toEqual(['opened', 'health', 'exit']);
+  });
+
+  it('sends attach first when resuming, and counts as attached once the gateway says so', () => {
+    const attach: AttachMessage = {
+      type: 'attach',
+      protocol: PROTOCOL_VERSION,
+      sessionId: 's1',
+      position: 42,
+    };
+    const { gateway, names, session } = connectSession(attach);
+    gateway.accept();
+    expect(gateway.messages()).toEqual([attach]);
+    session.sendInput(inputBytes('x', 'text'));
+    expect(gateway.frames()).toEqual([]);
+    gateway.json({ ...opened, type: 'attached', position: 42, lostBytes: 0 });
+    expect(names()).toEqual(['attached']);
+    expect(session.state).toBe('attached');
+    session.sendInput(inputBytes('x', 'text'));
+    expect(gateway.frames()).toHaveLength(1);
+  });
+
+  it('sends acks only while attached', () => {
+    const { gateway, session } = connectSession();
+    gateway.accept();
+    session.ack(10);
+    gateway.json(opened);
+    session.ack(20);
+    expect(gateway.messages().slice(1)).toEqual([{ type: 'ack', position: 20 }]);
+  });
+
+  it('abandons a connection without hanging up the session', () => {
+    const { gateway, names, session } = connectSession();
+    gateway.accept();
+    gateway.json(opened);
+    session.abandon();
+    expect(gateway.messages().map((m) => m.type)).toEqual(['open']);
+    expect(gateway.closedWith).toBe(1000);
+    expect(names()).toEqual(['opened']);
   });
 
   it('says nothing more once disposed', () => {

@@ -6,13 +6,16 @@ import {
   startGatewayWatch,
   type WatchEnvironment,
 } from './gateway-watch.js';
-import { binaryStringBytes, splitInputFrames } from './input-frames.js';
+import { splitInputFrames } from './input-frames.js';
 import type { OpenMessage } from './open-message.js';
+
+export type AttachMessage = Extract<ClientMessage, { type: 'attach' }>;
 
 export type SessionHealth = Extract<ServerMessage, { type: 'health' }>;
 export type AuthPrompt = Extract<ServerMessage, { type: 'auth-prompt' }>;
 export type HostKeyOffer = Extract<ServerMessage, { type: 'host-key-unknown' }>;
 export type SessionOpened = Extract<ServerMessage, { type: 'opened' }>;
+export type SessionAttached = Extract<ServerMessage, { type: 'attached' }>;
 export type SessionExit = Extract<ServerMessage, { type: 'exit' }>;
 export type SessionError = Omit<Extract<ServerMessage, { type: 'error' }>, 'type'>;
 
@@ -26,21 +29,22 @@ export interface ConnectionLost {
   silentMs?: number;
 }
 
-/** What the session reports to the page; one callback per server message type, plus the socket's fate. */
-export interface TerminalSessionEvents {
+/** What the connection reports; one callback per server message type, plus the socket's fate. */
+export interface SessionConnectionEvents {
   output(bytes: Uint8Array<ArrayBuffer>): void;
   health(health: SessionHealth): void;
   authPrompt(prompt: AuthPrompt): void;
   hostKeyUnknown(offer: HostKeyOffer): void;
   opened(opened: SessionOpened): void;
+  attached(attached: SessionAttached): void;
   exit(exit: SessionExit): void;
   error(error: SessionError): void;
   lost(lost: ConnectionLost): void;
 }
 
-export type TerminalSessionState = 'connecting' | 'opening' | 'attached' | 'ended';
+export type SessionConnectionState = 'connecting' | 'opening' | 'attached' | 'ended';
 
-export interface TerminalSessionOptions {
+export interface SessionConnectionOptions {
   /** Opens the socket. @default the browser's WebSocket */
   connect?: (url: string) => SessionSocket;
   /** Clock, timers and wake-ups for the watch on a silent gateway. @default the page's */
@@ -60,24 +64,24 @@ const OPEN = 1;
 const ABNORMAL_CLOSURE = 1006;
 
 /**
- * One WebSocket to the gateway carrying one session: sends `open`, turns server frames into
- * events, and sends input, answers and sizes back. It does no DOM work (only its watch on a
- * silent gateway listens for the page waking), so reconnecting can later be built around it
- * without touching the page. Events are delivered until the session ends (`exit`, a fatal
- * `error`, `lost`, which includes the page giving up on a silent gateway) or is disposed, never after.
+ * One WebSocket to the gateway carrying a session: sends `open` or `attach`, turns server frames
+ * into events, and sends input, acks, answers and sizes back. It does no DOM work (only its watch
+ * on a silent gateway listens for the page waking); ResumableSession strings several of them
+ * together across drops. Events are delivered until the connection ends (`exit`, a fatal
+ * `error`, `lost`, which includes the page giving up on a silent gateway) or is disposed or
+ * abandoned, never after.
  */
-export class TerminalSession {
-  private stateNow: TerminalSessionState = 'connecting';
+export class SessionConnection {
+  private stateNow: SessionConnectionState = 'connecting';
   private everOpen = false;
   private readonly socket: SessionSocket;
-  private readonly encoder = new TextEncoder();
   private readonly watch: GatewayWatch;
 
   constructor(
     url: string,
-    open: OpenMessage,
-    private readonly events: TerminalSessionEvents,
-    options: TerminalSessionOptions = {},
+    first: OpenMessage | AttachMessage,
+    private readonly events: SessionConnectionEvents,
+    options: SessionConnectionOptions = {},
   ) {
     const connect = options.connect ?? ((url) => new WebSocket(url));
     this.watch = startGatewayWatch(
@@ -93,7 +97,7 @@ export class TerminalSession {
         this.everOpen = true;
         if (this.stateNow !== 'connecting') return;
         this.stateNow = 'opening';
-        this.sendMessage(open);
+        this.sendMessage(first);
       },
       { once: true },
     );
@@ -101,18 +105,23 @@ export class TerminalSession {
     this.socket.addEventListener('close', (event) => this.onClose(event.code));
   }
 
-  get state(): TerminalSessionState {
+  get state(): SessionConnectionState {
     return this.stateNow;
   }
 
-  /** Keystrokes and pastes as xterm.js `onData` gives them. Dropped until the shell runs. */
-  sendInput(data: string): void {
-    this.sendBytes(this.encoder.encode(data));
+  /**
+   * Keystrokes and pastes as bytes (see `inputBytes`). Dropped unless attached and open.
+   * @returns whether they were sent
+   */
+  sendInput(bytes: Uint8Array<ArrayBuffer>): boolean {
+    if (this.stateNow !== 'attached' || this.socket.readyState !== OPEN) return false;
+    for (const frame of splitInputFrames(bytes)) this.socket.send(frame);
+    return true;
   }
 
-  /** xterm.js `onBinary` data: one byte per character. */
-  sendBinaryInput(data: string): void {
-    this.sendBytes(binaryStringBytes(data));
+  /** Output up to `position` has been parsed by the terminal (flow control). */
+  ack(position: number): void {
+    if (this.stateNow === 'attached') this.sendMessage({ type: 'ack', position });
   }
 
   resize(size: TerminalSize): void {
@@ -140,9 +149,12 @@ export class TerminalSession {
     this.finish();
   }
 
-  private sendBytes(bytes: Uint8Array<ArrayBuffer>) {
-    if (this.stateNow !== 'attached' || this.socket.readyState !== OPEN) return;
-    for (const frame of splitInputFrames(bytes)) this.socket.send(frame);
+  /**
+   * Drops this connection but not the session: the socket closes without `close`, so the
+   * gateway keeps the shell for its grace period. Reports no further events.
+   */
+  abandon(): void {
+    this.finish();
   }
 
   private sendMessage(message: ClientMessage) {
@@ -180,8 +192,8 @@ export class TerminalSession {
         this.stateNow = 'attached';
         return this.events.opened(message);
       case 'attached':
-        // Answers an `attach`, which this page never sends: reattaching is a later feature.
-        return;
+        this.stateNow = 'attached';
+        return this.events.attached(message);
       case 'exit':
         this.finish();
         return this.events.exit(message);

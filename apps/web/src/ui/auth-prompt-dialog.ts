@@ -1,4 +1,4 @@
-import type { AuthPrompt } from '../transport/terminal-session.js';
+import type { AuthPrompt } from '../transport/session-connection.js';
 import { elementById } from './element-by-id.js';
 
 export interface AuthPromptDialog {

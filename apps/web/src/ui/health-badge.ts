@@ -1,5 +1,5 @@
 import type { LegHealth } from '@vigil/protocol';
-import type { SessionHealth } from '../transport/terminal-session.js';
+import type { SessionHealth } from '../transport/session-connection.js';
 import { elementById } from './element-by-id.js';
 import {
   type BadgeState,
@@ -17,7 +17,7 @@ export interface HealthBadge {
   health(health: SessionHealth): void;
   /** The gateway gave up on the target (KEEPALIVE_TIMEOUT), whether or not a `lost` health came first. */
   sshLost(): void;
-  /** The page judged the gateway leg dead. */
+  /** The connection to the gateway is gone (it dropped, or the page judged it dead); the page is reconnecting. */
   reconnecting(): void;
   /** No session to report on. */
   hide(): void;

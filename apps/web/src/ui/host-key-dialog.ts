@@ -1,4 +1,4 @@
-import type { HostKeyOffer } from '../transport/terminal-session.js';
+import type { HostKeyOffer } from '../transport/session-connection.js';
 import { elementById } from './element-by-id.js';
 import { hostKeyQuestion } from './session-words.js';
 

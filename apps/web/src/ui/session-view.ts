@@ -1,13 +1,28 @@
+import type { SessionSummary } from '@vigil/protocol';
 import { ResizeReporter } from '../terminal/resize-reporter.js';
 import { terminalNotice } from '../terminal/terminal-notice.js';
+import type { TerminalSize } from '../terminal/terminal-size.js';
 import type { TerminalView } from '../terminal/terminal-view.js';
 import { openMessage, type SignInRequest } from '../transport/open-message.js';
-import { TerminalSession, type TerminalSessionEvents } from '../transport/terminal-session.js';
+import {
+  ResumableSession,
+  type ResumableSessionEvents,
+  type SessionStart,
+} from '../transport/resumable-session.js';
 import type { AuthPromptDialog } from './auth-prompt-dialog.js';
 import { elementById } from './element-by-id.js';
 import type { HealthBadge } from './health-badge.js';
 import type { HostKeyDialog } from './host-key-dialog.js';
-import { connectedText, connectionLostText, exitStatusText } from './session-words.js';
+import type { RememberedSession } from './remembered-session.js';
+import {
+  connectedText,
+  connectionLostText,
+  exitStatusText,
+  lostOutputText,
+  reattachedText,
+  reconnectingText,
+  SESSION_ENDED_AWAY_TEXT,
+} from './session-words.js';
 import type { StatusLine } from './status-line.js';
 
 export interface SessionViewDeps {
@@ -17,26 +32,37 @@ export interface SessionViewDeps {
   authPrompt: AuthPromptDialog;
   hostKey: HostKeyDialog;
   websocketUrl: string;
+  /** The session this tab follows, so a reload can take it up again. */
+  remembered: RememberedSession;
   /** The person is done with an ended session and goes back to the sign-in form. */
   back(): void;
 }
 
+export interface SessionView {
+  start(request: SignInRequest, label: string): void;
+  /** Takes up a live session of this browser (after a reload, or from another tab). */
+  reattach(session: Pick<SessionSummary, 'sessionId' | 'target' | 'username'>): void;
+}
+
 /**
  * The terminal screen for one session at a time: wires the transport's events to the terminal,
- * the dialogs and the status line, and the terminal's keys and size back to the transport.
+ * the dialogs and the status line, and the terminal's keys and size back to the transport. A
+ * dropped connection keeps the screen: the transport reconnects and the output continues.
  */
-export function createSessionView(deps: SessionViewDeps): {
-  start(request: SignInRequest, label: string): void;
-} {
-  const { terminal, status, health } = deps;
+export function createSessionView(deps: SessionViewDeps): SessionView {
+  const { terminal, status, health, remembered } = deps;
   const ended = elementById('session-ended', HTMLElement);
   const back = elementById('back', HTMLButtonElement);
   const disconnect = elementById('disconnect', HTMLButtonElement);
-  let session: TerminalSession | undefined;
+  let session: ResumableSession | undefined;
+  /** Whether this view has had its session running: a session gone on return "ended while away". */
+  let wasRunning = false;
+  let reconnectAttempt = 0;
+  let droppedInput = false;
 
   const reporter = new ResizeReporter((size) => session?.resize(size));
-  terminal.term.onData((data) => session?.sendInput(data));
-  terminal.term.onBinary((data) => session?.sendBinaryInput(data));
+  terminal.term.onData((data) => session?.sendInput(data, 'text'));
+  terminal.term.onBinary((data) => session?.sendInput(data, 'binary'));
   terminal.onResize((size) => reporter.observe(size));
   back.addEventListener('click', () => {
     health.hide();
@@ -45,9 +71,10 @@ export function createSessionView(deps: SessionViewDeps): {
   disconnect.addEventListener('click', () => {
     if (!session) return;
     session.hangUp();
-    // Before the socket opens there is nobody to answer `close`; the session just stops.
+    // Nobody to answer `close` (not yet open, or reconnecting): the session view just stops.
     if (session.state === 'ended') {
       health.hide();
+      remembered.forget();
       over('Disconnected');
     }
   });
@@ -68,15 +95,15 @@ export function createSessionView(deps: SessionViewDeps): {
   };
 
   /** Acts on a dialog's answer only if the session that asked is still the live one. */
-  const whenAnswered = <T>(question: Promise<T>, act: (current: TerminalSession, answer: T) => void) => {
+  const whenAnswered = <T>(question: Promise<T>, act: (current: ResumableSession, answer: T) => void) => {
     const asking = session;
     void question.then((answer) => {
       if (asking && asking === session && asking.state !== 'ended') act(asking, answer);
     });
   };
 
-  const events: TerminalSessionEvents = {
-    output: (bytes) => terminal.write(bytes),
+  const events: ResumableSessionEvents = {
+    output: (bytes, parsed) => terminal.write(bytes, parsed),
     health: (message) => health.health(message),
     authPrompt: (prompt) => {
       if (prompt.prompts.length === 0) {
@@ -101,12 +128,40 @@ export function createSessionView(deps: SessionViewDeps): {
       });
     },
     opened: (opened) => {
+      wasRunning = true;
+      remembered.set(opened.sessionId);
       reporter.attach();
       status.set(connectedText(opened));
       terminal.focus();
     },
+    attached: (attached) => {
+      wasRunning = true;
+      reconnectAttempt = 0;
+      droppedInput = false;
+      remembered.set(attached.sessionId);
+      status.clearError();
+      if (attached.lostBytes > 0)
+        terminal.write(terminalNotice(lostOutputText(attached.lostBytes), 'yellow'));
+      // The PTY may have another tab's size, or the window changed while away.
+      reporter.reattach();
+      status.set(reattachedText(attached));
+      terminal.focus();
+    },
+    reconnecting: ({ attempt }) => {
+      reconnectAttempt = attempt;
+      reporter.detach();
+      health.reconnecting();
+      // Nothing is written into the terminal: the screen belongs to the remote program, and
+      // the output continues exactly where it stopped.
+      status.set(reconnectingText(attempt, droppedInput));
+    },
+    inputDropped: () => {
+      droppedInput = true;
+      status.set(reconnectingText(reconnectAttempt, true));
+    },
     exit: (exit) => {
       health.hide();
+      remembered.forget();
       const text = exitStatusText(exit);
       terminal.write(terminalNotice(`[${text}]`));
       over(text);
@@ -115,32 +170,51 @@ export function createSessionView(deps: SessionViewDeps): {
       // The badge must say lost even if the gateway's last `health` raced the error or never came.
       if (error.code === 'KEEPALIVE_TIMEOUT') health.sshLost();
       else if (error.fatal) health.hide();
+      if (!error.fatal) return problem(error.message);
+      remembered.forget();
+      if (error.code === 'SESSION_NOT_FOUND' && wasRunning) {
+        problem(SESSION_ENDED_AWAY_TEXT);
+        return over(SESSION_ENDED_AWAY_TEXT);
+      }
       // The terminal says it in OpenSSH's words: "Timeout, server HOST not responding."
       problem(error.message);
-      if (error.fatal) over('Session ended');
+      over(error.code === 'SESSION_TAKEN_OVER' ? 'Opened in another tab or window' : 'Session ended');
     },
     lost: (lost) => {
-      // Reconnecting itself is a later feature; the badge already says what the page will do.
-      if (lost.everOpen) health.reconnecting();
-      else health.hide();
+      // Only before the shell ran: there is no session to come back to.
+      health.hide();
+      remembered.forget();
       const text = connectionLostText(lost);
       problem(text);
       over(text);
     },
   };
 
+  const begin = (start: (size: TerminalSize) => SessionStart, connectingText: string) => {
+    session?.dispose();
+    wasRunning = false;
+    reconnectAttempt = 0;
+    droppedInput = false;
+    status.clearError();
+    status.set(connectingText);
+    ended.hidden = true;
+    disconnect.hidden = false;
+    terminal.reset();
+    health.connecting();
+    const size = terminal.show();
+    reporter.opening(size);
+    session = new ResumableSession(deps.websocketUrl, start(size), events);
+  };
+
   return {
     start(request, label) {
-      session?.dispose();
-      status.clearError();
-      status.set(`Connecting to ${label}…`);
-      ended.hidden = true;
-      disconnect.hidden = false;
-      terminal.reset();
-      health.connecting();
-      const size = terminal.show();
-      reporter.opening(size);
-      session = new TerminalSession(deps.websocketUrl, openMessage(request, size), events);
+      begin((size) => ({ kind: 'open', message: openMessage(request, size) }), `Connecting to ${label}…`);
+    },
+    reattach(summary) {
+      begin(
+        () => ({ kind: 'attach', sessionId: summary.sessionId }),
+        `Reattaching to ${summary.target} as ${summary.username}…`,
+      );
     },
   };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { connectedText, connectionLostText, exitStatusText, hostKeyQuestion } from './session-words.js';
+import {
+  connectedText,
+  connectionLostText,
+  exitStatusText,
+  hostKeyQuestion,
+  lostOutputText,
+  reattachedText,
+  reconnectingText,
+  sessionSummaryText,
+} from './session-words.js';
 
 describe('exitStatusText', () => {
   it('gives the exit status', () => {
@@ -20,6 +29,45 @@ describe('exitStatusText', () => {
 describe('connectedText', () => {
   it('names target and user', () => {
     expect(connectedText({ target: 'demo', username: 'alice' })).toBe('connected to demo as alice');
+  });
+});
+
+describe('reattachedText', () => {
+  it('names target and user', () => {
+    expect(reattachedText({ target: 'demo', username: 'alice' })).toBe('reattached to demo as alice');
+  });
+});
+
+describe('reconnectingText', () => {
+  it('counts the attempts', () => {
+    expect(reconnectingText(3)).toBe('Connection lost — reconnecting (attempt 3)…');
+  });
+
+  it('says so when typing was not kept', () => {
+    expect(reconnectingText(1, true)).toBe(
+      'Connection lost — reconnecting (attempt 1)… Some typing could not be kept and was not sent.',
+    );
+  });
+});
+
+describe('lostOutputText', () => {
+  it('says how many bytes are missing', () => {
+    expect(lostOutputText(1)).toBe('[vigil: 1 byte of output was lost while disconnected]');
+    expect(lostOutputText(4096)).toBe('[vigil: 4096 bytes of output were lost while disconnected]');
+  });
+});
+
+describe('sessionSummaryText', () => {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', timeStyle: 'short' });
+
+  it('gives user, start time and whether another page has it', () => {
+    const startedAt = Date.UTC(2025, 0, 2, 14, 3);
+    expect(sessionSummaryText({ username: 'alice', startedAt, attached: false }, time)).toBe(
+      'as alice · started 14:03 · not attached',
+    );
+    expect(sessionSummaryText({ username: 'alice', startedAt, attached: true }, time)).toBe(
+      'as alice · started 14:03 · open in another tab or window',
+    );
   });
 });
 

@@ -1,10 +1,10 @@
-import { keyTypeLabel } from '@vigil/protocol';
+import { keyTypeLabel, type SessionSummary } from '@vigil/protocol';
 import type {
   ConnectionLost,
   HostKeyOffer,
   SessionExit,
   SessionOpened,
-} from '../transport/terminal-session.js';
+} from '../transport/session-connection.js';
 
 /** How the remote shell ended, in the words the terminal and status line use. */
 export function exitStatusText(exit: Pick<SessionExit, 'code' | 'signal'>): string {
@@ -16,6 +16,34 @@ export function exitStatusText(exit: Pick<SessionExit, 'code' | 'signal'>): stri
 
 export function connectedText(opened: Pick<SessionOpened, 'target' | 'username'>): string {
   return `connected to ${opened.target} as ${opened.username}`;
+}
+
+export function reattachedText(attached: Pick<SessionOpened, 'target' | 'username'>): string {
+  return `reattached to ${attached.target} as ${attached.username}`;
+}
+
+/** The status line while the page reconnects by itself; `droppedInput` once typing was not kept. */
+export function reconnectingText(attempt: number, droppedInput = false): string {
+  const text = `Connection lost — reconnecting (attempt ${attempt})…`;
+  return droppedInput ? `${text} Some typing could not be kept and was not sent.` : text;
+}
+
+/** Written into the terminal where the gap is, before the newest output. */
+export function lostOutputText(lostBytes: number): string {
+  const bytes = lostBytes === 1 ? '1 byte of output was' : `${lostBytes} bytes of output were`;
+  return `[vigil: ${bytes} lost while disconnected]`;
+}
+
+/** A session that was gone when the page came back for it after a drop. */
+export const SESSION_ENDED_AWAY_TEXT = 'The session ended while you were away';
+
+/** One of "Your sessions": who, since when, and whether another page has it now. */
+export function sessionSummaryText(
+  session: Pick<SessionSummary, 'username' | 'startedAt' | 'attached'>,
+  time: Intl.DateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+): string {
+  const where = session.attached ? 'open in another tab or window' : 'not attached';
+  return `as ${session.username} · started ${time.format(session.startedAt)} · ${where}`;
 }
 
 export function connectionLostText(lost: ConnectionLost): string {
