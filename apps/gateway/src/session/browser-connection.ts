@@ -23,6 +23,7 @@ import { type KeyboardInteractiveRound, openShell } from '../ssh/open-shell.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd } from '../ssh/ssh-shell.js';
 import type { TargetAllowlist } from '../targets/target-allowlist.js';
+import { HealthPushPolicy, healthDigest } from './health-push.js';
 import type { Attachment, Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -63,6 +64,7 @@ export class BrowserConnection {
   private opening: { target: string; sshUser: string | undefined } | undefined;
   /** The browser leg's heartbeat: WebSocket pings, answered by the browser's network stack. */
   private readonly heartbeat: HeartbeatLoop;
+  private readonly healthPush: HealthPushPolicy;
 
   constructor(
     private readonly socket: WebSocket,
@@ -74,6 +76,8 @@ export class BrowserConnection {
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => deps.log.warn({ err: error }, 'websocket error'));
     const { interval, countMax } = deps.config.browserHeartbeat;
+    // The page's watchdog expects to hear from us at least once per browser interval.
+    this.healthPush = new HealthPushPolicy(interval * 1000);
     this.heartbeat = new HeartbeatLoop(
       { serverAliveInterval: interval, serverAliveCountMax: countMax },
       (id) => socket.ping(String(id)),
@@ -87,16 +91,18 @@ export class BrowserConnection {
     });
   }
 
-  /** Both legs' health, pushed to the browser whenever either changes. */
+  /** Both legs' health, pushed whenever a visible figure changes (see HealthPushPolicy). */
   private pushHealth(ssh?: ServerAliveSnapshot) {
     const session = this.session;
     if (this.state !== 'attached' || !session) return;
-    this.send({
-      type: 'health',
+    const message = {
+      type: 'health' as const,
       ssh: ssh ?? session.shell.heartbeat.snapshot(),
       browser: this.heartbeat.snapshot(),
       tcpKeepAlive: session.shell.tcpKeepAlive,
-    });
+    };
+    const digest = `${healthDigest(message.ssh)}/${healthDigest(message.browser)}/${message.tcpKeepAlive}`;
+    if (this.healthPush.shouldPush(digest, performance.now())) this.send(message);
   }
 
   private send(message: ServerMessage) {
