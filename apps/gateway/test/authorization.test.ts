@@ -195,6 +195,10 @@ describe('sign-in throttling', () => {
     const statuses = [];
     for (let i = 0; i < 6; i++) statuses.push((await attempt(`someone-${i}`, 'x')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    const refused = await attempt('someone-else', 'x');
+    expect(await refused.json()).toMatchObject({
+      error: expect.stringMatching(/^too many sign-in attempts from this address; try again in \d+ s$/),
+    });
   });
 });
 

@@ -8,6 +8,7 @@ import { fetchTargetList } from './transport/target-list.js';
 import { websocketUrl } from './transport/websocket-url.js';
 import { createAuthPromptDialog } from './ui/auth-prompt-dialog.js';
 import { elementById } from './ui/element-by-id.js';
+import { createGatewayScreens } from './ui/gateway-screens.js';
 import { createHealthBadge } from './ui/health-badge.js';
 import { createHostKeyDialog } from './ui/host-key-dialog.js';
 import { createPageViews } from './ui/page-views.js';
@@ -36,7 +37,15 @@ const REMEMBERED_CHECKS = 12;
 const REMEMBERED_RECHECK_MS = 250;
 
 const status = createStatusLine();
-const remembered = createRememberedSession();
+const gateway = createGatewayScreens({
+  status,
+  remembered: createRememberedSession(),
+  enter: () =>
+    void resumeRemembered().then((resumed) => {
+      if (!resumed) void loadTargets();
+    }),
+});
+const remembered = gateway.remembered;
 let chosenTarget: TargetSummary | undefined;
 const views = createPageViews();
 const terminal = createTerminalView(elementById('terminal', HTMLElement), {
@@ -99,7 +108,10 @@ async function loadTargets() {
   status.clearError();
   status.set('Loading targets…');
   picker.loading();
-  const [result, sessions] = await Promise.all([fetchTargetList(), fetchLiveSessions()]);
+  const [result, sessions] = await Promise.all([
+    fetchTargetList(gateway.fetch),
+    fetchLiveSessions(gateway.fetch),
+  ]);
   sessionList.show(sessions ?? []);
   if (result.ok) {
     status.set(`${result.targets.length} target${result.targets.length === 1 ? '' : 's'} available`);
@@ -118,7 +130,7 @@ async function resumeRemembered(): Promise<boolean> {
   status.set('Looking for your session…');
   for (let check = 0; check < REMEMBERED_CHECKS; check++) {
     if (check > 0) await new Promise((resolve) => setTimeout(resolve, REMEMBERED_RECHECK_MS));
-    const sessions = await fetchLiveSessions();
+    const sessions = await fetchLiveSessions(gateway.fetch);
     if (!sessions) return false;
     const plan = planForRemembered(sessionId, sessions);
     if (plan.kind === 'reattach') {
@@ -134,6 +146,4 @@ async function resumeRemembered(): Promise<boolean> {
   return false;
 }
 
-void resumeRemembered().then((resumed) => {
-  if (!resumed) void loadTargets();
-});
+void gateway.start();

@@ -1,4 +1,14 @@
 export {
+  AUDIT_EVENT_KINDS,
+  type AuditEvent,
+  type AuditEventKind,
+  type AuditRow,
+  auditEventSchema,
+  auditRowSchema,
+  parseAuditRows,
+  type SessionEndReason,
+} from './audit-trail.js';
+export {
   CLOSE_CODES,
   FLOW_CONTROL,
   FREE_FORM_TARGET,

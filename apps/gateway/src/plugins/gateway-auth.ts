@@ -98,7 +98,14 @@ export const gatewayAuth = fastifyPlugin(
       });
     };
 
-    await app.register(fastifyRateLimit, { global: false });
+    await app.register(fastifyRateLimit, {
+      global: false,
+      // The same { error } shape as every other refusal, in words.
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: context.statusCode,
+        error: `too many sign-in attempts from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,
+      }),
+    });
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       // CSRF: a state change must come from one of our own pages (SameSite=Strict cookies too).

@@ -1,0 +1,76 @@
+import { type AuditEventKind, type AuditRow, parseAuditRows } from '@vigil/protocol';
+import { gatewayError } from './gateway-error.js';
+
+/** The audit page's filters as typed; blanks mean "any". */
+export interface AuditFilters {
+  kind: AuditEventKind | '';
+  target: string;
+  /** A gateway user name (`bob`) or an owner as the gateway writes it (`user:bob`, `browser:…`). */
+  owner: string;
+}
+
+export type AuditPageResult = { ok: true; rows: AuditRow[] } | { ok: false; message: string };
+
+/** Rows per page: enough to read, few enough to render at once. */
+export const AUDIT_PAGE_SIZE = 100;
+
+/**
+ * The query of `GET /api/audit` for one page. The gateway compares owners exactly, and a plain
+ * name means the signed-in user of that name, so `bob` becomes `user:bob`.
+ */
+export function auditQuery(filters: AuditFilters, afterId?: number, limit = AUDIT_PAGE_SIZE): string {
+  const query = new URLSearchParams();
+  if (filters.kind !== '') query.set('kind', filters.kind);
+  const target = filters.target.trim();
+  if (target !== '') query.set('target', target);
+  const owner = filters.owner.trim();
+  if (owner !== '') query.set('owner', owner.includes(':') ? owner : `user:${owner}`);
+  if (afterId !== undefined) query.set('afterId', String(afterId));
+  query.set('limit', String(limit));
+  return query.toString();
+}
+
+/** One page of the audit trail, oldest first; every failure comes back as words. */
+export async function fetchAuditPage(
+  query: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<AuditPageResult> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`/api/audit?${query}`, { headers: { accept: 'application/json' } });
+  } catch (error) {
+    return { ok: false, message: `Could not reach the gateway (${reasonOf(error)}).` };
+  }
+  if (response.status === 403) return { ok: false, message: 'The audit trail is for administrators.' };
+  if (!response.ok) {
+    const detail = await gatewayError(response);
+    return {
+      ok: false,
+      message: `The gateway could not list the audit trail (HTTP ${response.status}${detail ? `: ${detail}` : ''}).`,
+    };
+  }
+  try {
+    return { ok: true, rows: parseAuditRows(await response.json()) };
+  } catch (error) {
+    return { ok: false, message: `The audit trail could not be read (${reasonOf(error)}).` };
+  }
+}
+
+function reasonOf(error: unknown): string {
+  // A zod error: its first issue, named by path, reads better than the JSON dump in `message`.
+  if (error && typeof error === 'object' && 'issues' in error && Array.isArray(error.issues)) {
+    const issue: unknown = error.issues[0];
+    if (
+      issue &&
+      typeof issue === 'object' &&
+      'message' in issue &&
+      'path' in issue &&
+      Array.isArray(issue.path)
+    ) {
+      return issue.path.length > 0
+        ? `${issue.path.join('.')}: ${String(issue.message)}`
+        : String(issue.message);
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
