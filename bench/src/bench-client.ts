@@ -1,0 +1,184 @@
+import {
+  type ClientMessage,
+  FLOW_CONTROL,
+  type LegHealth,
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type ServerMessage,
+} from '@vigil/protocol';
+import type { SshdFixture } from '@vigil/test-sshd';
+import WebSocket from 'ws';
+import { OutputListener, TERMINAL_SIZE, type TerminalStream } from './terminal-stream.js';
+
+const OPEN_TIMEOUT_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+export interface HealthSample {
+  /** performance.now() when it arrived. */
+  at: number;
+  ssh: LegHealth;
+  browser: LegHealth;
+}
+
+/**
+ * A headless browser for benchmarks: speaks the protocol, acknowledges output as xterm.js's write
+ * callback would (at least every `ackEveryBytes`, and whenever its queue drains, here at the end
+ * of each event-loop turn), and keeps nothing: output goes to a listener that counts or checks it.
+ */
+export class BenchClient implements TerminalStream {
+  received = 0;
+  /** Binary frames received: with `received`, the gateway's average output chunk. */
+  frames = 0;
+  private acked = 0;
+  private ackScheduled = false;
+  private readonly output = new OutputListener();
+  /** Called for every `health` message. */
+  onHealth: ((sample: HealthSample) => void) | undefined;
+  sessionId: string | undefined;
+  exit: Extract<ServerMessage, { type: 'exit' }> | undefined;
+  /** The first fatal error the gateway sent. */
+  fatal: Extract<ServerMessage, { type: 'error' }> | undefined;
+  /** Non-fatal errors (an ack the gateway refused would show up here). */
+  readonly errors: string[] = [];
+  readonly closed: Promise<number>;
+  private openWaiter: { resolve: (id: string) => void; reject: (error: Error) => void } | undefined;
+
+  private constructor(private readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => {
+      socket.once('close', (code) => {
+        this.openWaiter?.reject(
+          new Error(`socket closed (${code}) before the session opened: ${this.fatal?.message ?? ''}`),
+        );
+        resolve(code);
+      });
+    });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) this.onOutputFrame(data);
+      else this.onControl(data.toString('utf8'));
+    });
+  }
+
+  static async connect(wsUrl: string): Promise<BenchClient> {
+    const socket = new WebSocket(wsUrl, { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    socket.on('error', () => {});
+    return new BenchClient(socket);
+  }
+
+  private onOutputFrame(chunk: Buffer) {
+    this.received += chunk.length;
+    this.frames++;
+    this.output.deliver(chunk);
+    if (this.received - this.acked >= FLOW_CONTROL.ackEveryBytes) this.ack();
+    else if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      setImmediate(() => {
+        this.ackScheduled = false;
+        this.ack();
+      });
+    }
+  }
+
+  private ack() {
+    if (this.received <= this.acked) return;
+    this.acked = this.received;
+    this.send({ type: 'ack', position: this.received });
+  }
+
+  private onControl(text: string) {
+    const parsed = parseServerMessage(text);
+    if (!parsed.ok) throw new Error(`the gateway sent an invalid message: ${parsed.reason}`);
+    const message = parsed.message;
+    switch (message.type) {
+      case 'opened':
+        this.sessionId = message.sessionId;
+        this.openWaiter?.resolve(message.sessionId);
+        this.openWaiter = undefined;
+        return;
+      case 'health':
+        this.onHealth?.({ at: performance.now(), ssh: message.ssh, browser: message.browser });
+        return;
+      case 'exit':
+        this.exit = message;
+        return;
+      case 'error':
+        if (message.fatal) {
+          this.fatal ??= message;
+          this.openWaiter?.reject(new Error(`${message.code}: ${message.message}`));
+          this.openWaiter = undefined;
+        } else this.errors.push(`${message.code}: ${message.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private send(message: ClientMessage) {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Opens a PTY shell on `target` as the fixture's user, with its key; resolves with the session id. */
+  open(target: string, sshd: SshdFixture): Promise<string> {
+    const opened = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no "opened" within ${OPEN_TIMEOUT_MS} ms`)),
+        OPEN_TIMEOUT_MS,
+      );
+      this.openWaiter = {
+        resolve: (id) => {
+          clearTimeout(timer);
+          resolve(id);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+    });
+    this.send({
+      type: 'open',
+      protocol: PROTOCOL_VERSION,
+      target,
+      username: sshd.user,
+      auth: { method: 'publickey', privateKey: sshd.privateKey },
+      ...TERMINAL_SIZE,
+    });
+    return opened;
+  }
+
+  onOutput(listener: (chunk: Buffer) => void): void {
+    this.output.set(listener);
+  }
+
+  type(data: string | Buffer): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(Buffer.from(data), { binary: true });
+  }
+
+  /** `close` as the person hanging up, then waits for the gateway to close the socket. */
+  async close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.OPEN) this.send({ type: 'close' });
+    const timer = setTimeout(() => this.socket.terminate(), CLOSE_TIMEOUT_MS);
+    await this.closed;
+    clearTimeout(timer);
+  }
+}
+
+/** Connects and opens a session, in one step. */
+export async function openBenchSession(
+  wsUrl: string,
+  target: string,
+  sshd: SshdFixture,
+): Promise<BenchClient> {
+  const client = await BenchClient.connect(wsUrl);
+  try {
+    await client.open(target, sshd);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}

@@ -1,0 +1,119 @@
+import { writeFile } from 'node:fs/promises';
+import type { BenchSettings } from './bench-settings.js';
+import type { Figure, Verdict } from './figure.js';
+import type { MachineDetails } from './machine-details.js';
+
+const VERDICT_WORDS: Record<Verdict, string> = { pass: 'pass', miss: 'MISS', failed: 'FAILED', info: '—' };
+const COLUMNS = ['figure', 'Vigil', 'baseline', 'ratio', 'goal', 'result'] as const;
+
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`, 'g');
+
+/** One line of plain text: error messages from tools can carry colour codes and line breaks. */
+function clean(text: string): string {
+  return text.replace(ANSI_COLOUR, '').replace(/\s+/g, ' ').trim();
+}
+
+function cells(figure: Figure): string[] {
+  const { figure: name, vigil, baseline, ratio, goal } = figure;
+  return [name, vigil, baseline, ratio, goal, VERDICT_WORDS[figure.verdict]].map(clean);
+}
+
+/** The table for the terminal: aligned columns, notes numbered below. */
+export function formatTable(figures: readonly Figure[]): string {
+  const rows = [[...COLUMNS], ...figures.map(cells)];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
+  const notes = figures
+    .map((figure, i) => (figure.notes ? `  [${i + 1}] ${figure.figure}: ${clean(figure.notes)}` : undefined))
+    .filter((note) => note !== undefined);
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line), '', ...notes].join('\n');
+}
+
+function settingsLine(settings: BenchSettings): string {
+  return [
+    `figures: ${settings.only.join(', ')}`,
+    `/dev/zero ${settings.zeroMiB} MiB, random ${settings.randomMiB} MiB, ${settings.throughputRuns} run(s) per side`,
+    `${settings.keystrokes} keystrokes per side`,
+    `memory at ${settings.memorySessions.join(' and ')} sessions`,
+    `heartbeat CPU: ${settings.heartbeatSessions} sessions, ${settings.cpuSeconds} s per setting`,
+    `fidelity: ${settings.floodSessions} flooding + ${settings.idleSessions} idle sessions, ${settings.floodSeconds} s`,
+    `browser: seq 1 ${settings.seqLines}`,
+  ].join('; ');
+}
+
+const METHOD = `
+## How each figure is measured
+- **Throughput**: \`stty raw -echo; head -c N SOURCE\` between two markers on the gateway's PTY
+  shell, read by a headless protocol client that acknowledges like the browser (every 64 KiB
+  and whenever its queue drains), against the same command on a bare ssh2 PTY shell
+  (xterm-256color, Nagle off, same algorithms). Runs alternate ABBA. Every byte is counted and
+  checked (all zero; SHA-256 of the random file); a lost, extra or wrong byte fails the bench.
+  A second gateway with \`recordings.enabled: false\` runs in the same rotation as a diagnostic.
+- **Keystroke echo**: one byte at a time into \`stty raw -echo; exec cat\` on the remote PTY, the
+  next sent when its echo has arrived (plus 1 ms), in alternating blocks of 100 on a gateway
+  session and a bare ssh2 session open side by side.
+- **Memory per session**: gateway child process started with \`--expose-gc\`; RSS and V8 heap
+  after full GCs, with N idle sessions (a WebSocket client attached to each, shell at its
+  prompt) less the same process with none (after 10 sessions opened and closed, so code loaded
+  on first use is in the baseline), divided by N. Baseline: the same sessions held by a bare
+  ssh2 client process. Peer: the fixture's OpenSSH sshd with MaxStartups raised.
+- **Heartbeat CPU**: \`process.cpuUsage()\` of the gateway child over the window, with N idle
+  sessions at \`ServerAliveInterval 1\`, against the same N at \`ServerAliveInterval 0\`.
+- **Heartbeat fidelity**: idle sessions heartbeat at 1 s while other sessions run \`yes\` as fast
+  as the flow control lets them; ssh-leg \`health\` messages counted by state, RTT from
+  \`lastRttMs\`. Baseline: the same idle sessions in a quiet window just before the flood. The
+  flood's processes run on the same 2 cores as the gateway; two diagnostic runs tell causes
+  apart: recordings off, and the gateway's event-loop thread real-time (SCHED_RR), which gives
+  it the CPU it would have on a host of its own. The gateway thread's scheduler times
+  (/proc/PID/task/PID/schedstat) show how long it waited for a CPU.
+- **Browser**: headless Chromium on the built web app; times read from \`window.vigil.term\`'s
+  buffer. Baseline: the same command on a bare ssh2 PTY shell, bytes arriving (no rendering).
+`;
+
+/** bench/results.md: the machine, the table, the notes, and how the figures were taken. */
+export async function writeResults(
+  path: string,
+  machine: MachineDetails,
+  settings: BenchSettings,
+  figures: readonly Figure[],
+  seconds: number,
+): Promise<void> {
+  const row = (values: string[]) => `| ${values.map((v) => v.replaceAll('|', '\\|')).join(' | ')} |`;
+  const text = [
+    '# Vigil benchmark results',
+    '',
+    `Written by \`pnpm bench\` (${settings.quick ? 'quick run, VIGIL_BENCH_QUICK=1' : 'full run'}) in ` +
+      `${Math.round(seconds)} s. Generated: rerun rather than edit.`,
+    '',
+    '## Machine',
+    '| | |',
+    '| --- | --- |',
+    row(['Vigil', machine.vigil]),
+    row(['CPU', machine.cpu]),
+    row(['cores', String(machine.cores)]),
+    row(['RAM', `${machine.ramGiB} GiB`]),
+    row(['Node.js', machine.node]),
+    row(['OpenSSH (sshd)', machine.openssh]),
+    row(['ssh2', machine.ssh2]),
+    row(['Chromium', machine.chromium]),
+    row(['kernel', machine.kernel]),
+    row(['load average at start', machine.loadAverage]),
+    row(['date', machine.date]),
+    '',
+    '## Figures',
+    'Each figure is measured side by side with its baseline in the same run.',
+    '',
+    row([...COLUMNS]),
+    row(COLUMNS.map(() => '---')),
+    ...figures.map((figure) => row(cells(figure))),
+    '',
+    '## Notes',
+    ...figures.filter((f) => f.notes).map((f) => `- **${f.figure}**: ${clean(f.notes ?? '')}`),
+    METHOD,
+    '## Settings',
+    settingsLine(settings),
+    '',
+  ].join('\n');
+  await writeFile(path, text);
+}
