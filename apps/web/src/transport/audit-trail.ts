@@ -1,5 +1,6 @@
 import { type AuditEventKind, type AuditRow, parseAuditRows } from '@vigil/protocol';
 import { gatewayError } from './gateway-error.js';
+import { describeParseFailure } from './parse-failure.js';
 
 /** The audit page's filters as typed; blanks mean "any". */
 export interface AuditFilters {
@@ -39,7 +40,7 @@ export async function fetchAuditPage(
   try {
     response = await fetchImpl(`/api/audit?${query}`, { headers: { accept: 'application/json' } });
   } catch (error) {
-    return { ok: false, message: `Could not reach the gateway (${reasonOf(error)}).` };
+    return { ok: false, message: `Could not reach the gateway (${describeParseFailure(error)}).` };
   }
   if (response.status === 403) return { ok: false, message: 'The audit trail is for administrators.' };
   if (!response.ok) {
@@ -52,25 +53,6 @@ export async function fetchAuditPage(
   try {
     return { ok: true, rows: parseAuditRows(await response.json()) };
   } catch (error) {
-    return { ok: false, message: `The audit trail could not be read (${reasonOf(error)}).` };
+    return { ok: false, message: `The audit trail could not be read (${describeParseFailure(error)}).` };
   }
-}
-
-function reasonOf(error: unknown): string {
-  // A zod error: its first issue, named by path, reads better than the JSON dump in `message`.
-  if (error && typeof error === 'object' && 'issues' in error && Array.isArray(error.issues)) {
-    const issue: unknown = error.issues[0];
-    if (
-      issue &&
-      typeof issue === 'object' &&
-      'message' in issue &&
-      'path' in issue &&
-      Array.isArray(issue.path)
-    ) {
-      return issue.path.length > 0
-        ? `${issue.path.join('.')}: ${String(issue.message)}`
-        : String(issue.message);
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }

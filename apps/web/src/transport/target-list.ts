@@ -1,4 +1,5 @@
 import { parseTargetList, type TargetSummary } from '@vigil/protocol';
+import { describeParseFailure } from './parse-failure.js';
 
 export type TargetListResult = { ok: true; targets: TargetSummary[] } | { ok: false; message: string };
 
@@ -10,7 +11,10 @@ export async function fetchTargetList(fetchImpl: typeof fetch = fetch): Promise<
   try {
     response = await fetchImpl(TARGETS_PATH, { headers: { accept: 'application/json' } });
   } catch (error) {
-    return { ok: false, message: `Could not reach the gateway to list targets (${reasonOf(error)}).` };
+    return {
+      ok: false,
+      message: `Could not reach the gateway to list targets (${describeParseFailure(error)}).`,
+    };
   }
   if (!response.ok) {
     const status = `HTTP ${response.status} ${response.statusText}`.trim();
@@ -34,24 +38,9 @@ export function readTargetList(json: unknown): TargetListResult {
   try {
     return { ok: true, targets: parseTargetList(json) };
   } catch (error) {
-    return { ok: false, message: `The gateway's target list could not be read (${reasonOf(error)}).` };
+    return {
+      ok: false,
+      message: `The gateway's target list could not be read (${describeParseFailure(error)}).`,
+    };
   }
-}
-
-function reasonOf(error: unknown): string {
-  if (error && typeof error === 'object' && 'issues' in error && Array.isArray(error.issues)) {
-    // A zod error: its first issue, named by path, reads better than the JSON dump in `message`.
-    const issue: unknown = error.issues[0];
-    if (
-      issue &&
-      typeof issue === 'object' &&
-      'message' in issue &&
-      'path' in issue &&
-      Array.isArray(issue.path)
-    ) {
-      const path = issue.path.join('.');
-      return path ? `${path}: ${String(issue.message)}` : String(issue.message);
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }
