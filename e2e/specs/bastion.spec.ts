@@ -1,10 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { buildApp, configSchema } from '@vigil/gateway';
-import { type SshdFixture, startSshd } from '@vigil/test-sshd';
-import { expectTerminalLine } from '../support/vigil-fixtures.js';
+import { expectTerminalLine, startStack } from '../support/vigil-fixtures.js';
 
 // Vigil as a bastion: people sign in to the gateway, see only the targets granted to them, and
 // an administrator reads the audit trail and replays a session. The stack is this file's own
@@ -27,54 +22,20 @@ const PEOPLE = {
 } as const;
 type Person = keyof typeof PEOPLE;
 
-interface BastionStack {
-  sshd: SshdFixture;
-  url: string;
-  stop(): Promise<void>;
-}
-
 /** An sshd and a gateway with local users, admins and per-target grants, as in configuration.md. */
-async function startBastion(): Promise<BastionStack> {
-  const sshd = await startSshd();
-  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-bastion-'));
-  const target = {
-    host: sshd.host,
-    port: sshd.port,
-    hostKeys: { pins: sshd.hostKeys.map((k) => k.publicKey) },
-  };
-  const config = configSchema.parse({
-    listen: { port: 0 },
-    dataDir,
-    auth: {
-      local: {
-        users: Object.entries(PEOPLE).map(([name, { passwordHash, groups }]) => ({
-          name,
-          passwordHash,
-          groups,
-        })),
-      },
-      admins: { groups: ['ops'] },
-    },
-    targets: [
-      { name: 'ops-box', label: 'Ops box', ...target, allow: { groups: ['ops'] } },
-      { name: 'dev-box', label: 'Dev box', ...target, allow: { users: ['bob'] } },
-    ],
-  });
-  const { app } = await buildApp(config, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
-  return {
-    sshd,
-    url: `http://127.0.0.1:${port}/`,
-    async stop() {
-      await app.close();
-      await sshd.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+function startBastion() {
+  const users = Object.entries(PEOPLE).map(([name, { passwordHash, groups }]) => ({
+    name,
+    passwordHash,
+    groups,
+  }));
+  return startStack({ auth: { local: { users }, admins: { groups: ['ops'] } } }, (target) => [
+    { name: 'ops-box', label: 'Ops box', ...target, allow: { groups: ['ops'] } },
+    { name: 'dev-box', label: 'Dev box', ...target, allow: { users: ['bob'] } },
+  ]);
 }
 
-let stack: BastionStack;
+let stack: Awaited<ReturnType<typeof startBastion>>;
 
 test.beforeAll(async () => {
   stack = await startBastion();

@@ -19,10 +19,38 @@ export interface StackOptions {
   browserHeartbeat?: { interval: number; countMax: number };
   /** What a session keeps for a browser that went away (see configuration.md). */
   sessions?: { replayBuffer?: number; overflow?: 'pause' | 'drop-oldest' };
+  /** Gateway sign-in (configuration.md, `auth`); targets then need `allow` grants. */
+  auth?: Record<string, unknown>;
 }
 
-/** Starts an sshd and a gateway (serving the built web app) in front of it; `stop` undoes both. */
-async function startStack(options: StackOptions = {}): Promise<Stack & { stop(): Promise<void> }> {
+/** Where the stack's sshd is, with its host keys pinned: the base of every target a test describes. */
+export interface PinnedTarget {
+  host: string;
+  port: number;
+  hostKeys: { pins: string[] };
+}
+
+function standardTargets(target: PinnedTarget) {
+  return [
+    { name: 'fixture', label: 'Test sshd', ...target },
+    {
+      name: 'fast-heartbeat',
+      label: 'Test sshd (1 s heartbeats)',
+      ...target,
+      // A frozen server is declared lost within about 4 s instead of a minute.
+      ssh: { ServerAliveInterval: 1, ServerAliveCountMax: 3 },
+    },
+  ];
+}
+
+/**
+ * Starts an sshd and a gateway (serving the built web app) in front of it; `stop` undoes both.
+ * `targetsFor` describes the targets around the sshd (the standard two unless a spec needs others).
+ */
+export async function startStack(
+  options: StackOptions = {},
+  targetsFor: (target: PinnedTarget) => Record<string, unknown>[] = standardTargets,
+): Promise<Stack & { stop(): Promise<void> }> {
   const sshd = await startSshd();
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-'));
   const target = {
@@ -34,16 +62,7 @@ async function startStack(options: StackOptions = {}): Promise<Stack & { stop():
     listen: { port: 0 },
     dataDir,
     ...options,
-    targets: [
-      { name: 'fixture', label: 'Test sshd', ...target },
-      {
-        name: 'fast-heartbeat',
-        label: 'Test sshd (1 s heartbeats)',
-        ...target,
-        // A frozen server is declared lost within about 4 s instead of a minute.
-        ssh: { ServerAliveInterval: 1, ServerAliveCountMax: 3 },
-      },
-    ],
+    targets: targetsFor(target),
   });
   const { app } = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
