@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { AuthConfig } from '../config/config-schema.js';
+import { type AuthConfig, isLoopback } from '../config/config-schema.js';
 
 type OidcConfig = NonNullable<AuthConfig['oidc']>;
 
@@ -14,7 +14,8 @@ interface PendingSignIn {
 const PENDING_LIFETIME_MS = 10 * 60_000;
 
 function isLoopbackUrl(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
+  // URL writes IPv6 hosts in brackets ("[::1]").
+  return isLoopback(url.hostname.replace(/^\[(.*)\]$/, '$1'));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { BlockList, isIP } from 'node:net';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { loginRequestSchema, type SignInState, WEBSOCKET_PATH } from '@vigil/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +8,7 @@ import { OidcSignIn } from '../auth/oidc-sign-in.js';
 import { hashPassword, verifyPassword } from '../auth/password-hash.js';
 import { SignInSessions } from '../auth/sign-in-sessions.js';
 import { SignInThrottle } from '../auth/sign-in-throttle.js';
+import { CidrBlocks } from '../config/cidr-blocks.js';
 import type { AuthConfig } from '../config/config-schema.js';
 import { sameOrigin } from './same-origin.js';
 
@@ -33,15 +33,6 @@ function isPublic(url: string): boolean {
   return !path.startsWith('/api/');
 }
 
-function blockListOf(cidrs: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const block of cidrs) {
-    const [address, bits] = block.split('/') as [string, string];
-    list.addSubnet(address, Number(bits), isIP(address) === 6 ? 'ipv6' : 'ipv4');
-  }
-  return list;
-}
-
 /**
  * Sign-in to the gateway: local users (scrypt hashes, login form) and/or a trusted header set by
  * an authenticating proxy, honoured only from the configured proxy addresses. Without `auth` in
@@ -53,7 +44,7 @@ export const gatewayAuth = fastifyPlugin(
     app.decorateRequest('owner', '');
     const sessions = new SignInSessions((auth?.sessionLifetime ?? 0) * 1000);
     const throttle = new SignInThrottle(5, 15 * 60_000);
-    const proxies = auth?.trustedHeader && blockListOf(auth.trustedHeader.proxies);
+    const proxies = auth?.trustedHeader && new CidrBlocks(auth.trustedHeader.proxies);
     // Unknown names are checked against a real hash too, so timing does not reveal which names exist.
     const decoy = await hashPassword('decoy password nobody has');
     const userFrom = (name: string, groups: readonly string[]): GatewayUser => ({
@@ -64,13 +55,7 @@ export const gatewayAuth = fastifyPlugin(
 
     const identify = (request: FastifyRequest): GatewayUser | undefined => {
       const trusted = auth?.trustedHeader;
-      if (
-        trusted &&
-        proxies?.check(
-          request.socket.remoteAddress ?? '',
-          request.socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4',
-        )
-      ) {
+      if (trusted && proxies?.contains(request.socket.remoteAddress ?? '')) {
         const name = request.headers[trusted.userHeader];
         if (typeof name === 'string' && name !== '') {
           const groups = request.headers[trusted.groupsHeader];

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
 import { type AuthMethod, FREE_FORM_TARGET, type TargetSummary } from '@vigil/protocol';
 import { type GatewayUser, isGranted } from '../auth/gateway-user.js';
+import { CidrBlocks } from '../config/cidr-blocks.js';
 import type { Config, HostKeyPolicy } from '../config/config-schema.js';
 import { effectiveSshOptions, type SshOptions } from '../config/ssh-options.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
@@ -23,17 +23,10 @@ export interface ResolvedTarget {
 
 /** The one gate between a browser's request and a network connection: never an open proxy. */
 export class TargetAllowlist {
-  private readonly freeFormBlocks: BlockList | undefined;
+  private readonly freeFormBlocks: CidrBlocks | undefined;
 
   constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets' | 'defaults' | 'auth'>) {
-    const freeForm = config.freeFormTargets;
-    if (freeForm) {
-      this.freeFormBlocks = new BlockList();
-      for (const block of freeForm.allow) {
-        const [address, bits] = block.split('/') as [string, string];
-        this.freeFormBlocks.addSubnet(address, Number(bits), isIP(address) === 6 ? 'ipv6' : 'ipv4');
-      }
-    }
+    if (config.freeFormTargets) this.freeFormBlocks = new CidrBlocks(config.freeFormTargets.allow);
   }
 
   /**
@@ -107,9 +100,7 @@ export class TargetAllowlist {
     const addresses = await lookup(host, { all: true }).catch(() => {
       throw new SshFailure('HOST_NOT_FOUND', { host, port });
     });
-    const allowed = addresses.find((a) =>
-      this.freeFormBlocks!.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4'),
-    );
+    const allowed = addresses.find((a) => this.freeFormBlocks!.contains(a.address));
     if (!allowed) throw new SshFailure('TARGET_NOT_ALLOWED', { target: label });
     return {
       name: label,
