@@ -8,11 +8,12 @@ import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp, configSchema } from '@vigil/gateway';
 import {
-  type ChildMessage,
   collectGarbage,
   cpuSample,
   memorySample,
   type ParentMessage,
+  reply,
+  serveParent,
 } from './ipc-messages.js';
 
 type Gateway = Awaited<ReturnType<typeof buildApp>>;
@@ -22,10 +23,6 @@ const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 /** The in-process inspector, while a CPU profile of a measurement window is being taken. */
 let profiler: Session | undefined;
-
-function reply(message: ChildMessage): void {
-  process.send?.(message);
-}
 
 async function start(config: Record<string, unknown>, logFile: string): Promise<void> {
   // Logging stays on, at the production level, so its per-session cost is part of the figures.
@@ -89,13 +86,4 @@ async function handle(message: ParentMessage): Promise<void> {
   }
 }
 
-process.on('message', (message: ParentMessage) => {
-  handle(message).catch((error: unknown) => {
-    reply({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-  });
-});
-// The bench died or was interrupted: a gateway must not outlive it.
-process.on('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
+serveParent(handle);

@@ -81,3 +81,24 @@ export function cpuSample(): CpuSample {
   const { user, system } = process.cpuUsage();
   return { user, system, at: performance.now() };
 }
+
+/** Sends a message to the bench. */
+export function reply(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+/**
+ * A child's side of the channel: each request goes to `handle`; a failure is reported to the bench
+ * rather than thrown, and the child exits when the bench goes away (it must never outlive it).
+ */
+export function serveParent(handle: (message: ParentMessage) => Promise<void>): void {
+  process.on('message', (message: ParentMessage) => {
+    handle(message).catch((error: unknown) => {
+      reply({
+        type: 'failed',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    });
+  });
+  process.on('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
+}

@@ -5,20 +5,17 @@
  */
 import { DirectShell, type SshLogin } from './direct-shell.js';
 import {
-  type ChildMessage,
   collectGarbage,
   cpuSample,
   memorySample,
   type ParentMessage,
+  reply,
+  serveParent,
 } from './ipc-messages.js';
 import { atPrompt, inBatches } from './session-pool.js';
 
 let login: SshLogin | undefined;
 const shells: DirectShell[] = [];
-
-function reply(message: ChildMessage): void {
-  process.send?.(message);
-}
 
 async function hold(count: number, concurrency: number): Promise<void> {
   if (login === undefined) throw new Error('hold before start');
@@ -57,12 +54,4 @@ async function handle(message: ParentMessage): Promise<void> {
   }
 }
 
-process.on('message', (message: ParentMessage) => {
-  handle(message).catch((error: unknown) => {
-    reply({
-      type: 'failed',
-      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-  });
-});
-process.on('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
+serveParent(handle);
