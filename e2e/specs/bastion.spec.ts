@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { expectTerminalLine, startStack } from '../support/vigil-fixtures.js';
 
@@ -22,27 +25,47 @@ const PEOPLE = {
 } as const;
 type Person = keyof typeof PEOPLE;
 
-/** An sshd and a gateway with local users, admins and per-target grants, as in configuration.md. */
+/** Where the deploy target's key lives, as an operator's key folder would. */
+let keyDir: string;
+
+/**
+ * An sshd and a gateway with local users, admins and per-target grants, as in configuration.md;
+ * `deploy-box` holds its own key (the fixture's client key), so nobody is asked for credentials.
+ */
 function startBastion() {
   const users = Object.entries(PEOPLE).map(([name, { passwordHash, groups }]) => ({
     name,
     passwordHash,
     groups,
   }));
-  return startStack({ auth: { local: { users }, admins: { groups: ['ops'] } } }, (target) => [
-    { name: 'ops-box', label: 'Ops box', ...target, allow: { groups: ['ops'] } },
-    { name: 'dev-box', label: 'Dev box', ...target, allow: { users: ['bob'] } },
-  ]);
+  return startStack({ auth: { local: { users }, admins: { groups: ['ops'] } } }, async (target, sshd) => {
+    const privateKeyFile = join(keyDir, 'deploy_ed25519');
+    await writeFile(privateKeyFile, sshd.privateKey, { mode: 0o600 });
+    return [
+      { name: 'ops-box', label: 'Ops box', ...target, allow: { groups: ['ops'] } },
+      { name: 'dev-box', label: 'Dev box', ...target, allow: { users: ['bob'] } },
+      {
+        name: 'deploy-box',
+        label: 'Deploy box',
+        ...target,
+        user: sshd.user,
+        credentials: { privateKeyFile },
+        allow: { users: ['bob'] },
+      },
+    ];
+  });
 }
 
 let stack: Awaited<ReturnType<typeof startBastion>>;
 
 test.beforeAll(async () => {
+  keyDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-keys-'));
   stack = await startBastion();
 });
 
 test.afterAll(async () => {
   await stack?.stop();
+  await rm(keyDir, { recursive: true, force: true });
 });
 
 // Alice looks for the session bob ran in the test before hers, and counts his sign-ins.
@@ -94,9 +117,10 @@ async function runOnDevBox(page: Page, command: string, line: string) {
   await expect(page.locator('#back')).toBeVisible();
 }
 
-test('bob sees only his target, runs a command there, and signs out', async ({ page }) => {
+test('bob sees only his targets, runs a command on one, and signs out', async ({ page }) => {
   await signInToGateway(page, 'bob');
-  expect(await listedTargets(page)).toEqual(['dev-box']);
+  expect(await listedTargets(page)).toEqual(['dev-box', 'deploy-box']);
+  await expect(page.locator('[data-target="deploy-box"]')).toContainText('key held by the gateway');
   await expect(page.locator('#open-audit')).toBeHidden();
   await runOnDevBox(page, 'echo bastion-$((6*7))', 'bastion-42');
   // The gateway has a recording of it for him (asked with HEAD); playing it is the last test.
@@ -174,4 +198,51 @@ test('bob replays a session of his own when it is over', async ({ page }) => {
   await expect(page.locator('#player-screen')).toContainText('replay-42', { timeout: 30_000 });
   await page.locator('#player-close').click();
   await expect(page.locator('#back')).toBeVisible();
+});
+
+test("the gateway signs bob in with deploy-box's own key, and alice ends that session from the live list", async ({
+  browser,
+}) => {
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  await signInToGateway(bob, 'bob');
+  // Nothing to ask: a click connects, as `ssh deploy-box` would with the key in ~/.ssh.
+  await bob.locator('[data-target="deploy-box"]').click();
+  await expect(bob.locator('#status')).toContainText(`connected to deploy-box as ${stack.sshd.user}`);
+  await expect(bob.locator('#signin-view')).toBeHidden();
+  await bob.locator('#terminal').click();
+  await bob.keyboard.type('echo held-key-$((6*7))');
+  await bob.keyboard.press('Enter');
+  await expectTerminalLine(bob, 'held-key-42');
+
+  const aliceContext = await browser.newContext();
+  const alice = await aliceContext.newPage();
+  await signInToGateway(alice, 'alice');
+  await alice.locator('#open-audit').click();
+  const bobsSession = alice.locator('#live-sessions-rows tr').filter({ hasText: 'deploy-box' });
+  await expect(bobsSession).toHaveCount(1);
+  await expect(bobsSession).toContainText('bob');
+  await expect(bobsSession).toContainText('· attached ·');
+  alice.once('dialog', (dialog) => {
+    expect(dialog.message()).toBe(
+      `End the session on deploy-box as ${stack.sshd.user}? Its shell and everything running in it will be closed.`,
+    );
+    void dialog.accept();
+  });
+  await bobsSession.locator('[data-end-session]').click();
+  await expect(alice.locator('#live-sessions-summary')).toContainText(
+    `Ended bob's session on deploy-box as ${stack.sshd.user}.`,
+  );
+  await expect(alice.locator('#live-sessions-rows tr').filter({ hasText: 'deploy-box' })).toHaveCount(0);
+
+  await expect(bob.locator('#error')).toHaveText('This session was ended by alice (an administrator).');
+  await expect(bob.locator('#back')).toBeVisible();
+
+  // The audit trail has it: how bob signed in, and who ended it.
+  await alice.locator('#audit-target').fill('deploy-box');
+  await alice.locator('#audit-apply').click();
+  await expect(alice.locator('#audit-rows tr[data-kind="session-start"]')).toContainText("the gateway's key");
+  await expect(alice.locator('#audit-rows tr[data-kind="session-end"]')).toContainText('ended by alice');
+  await aliceContext.close();
+  await bobContext.close();
 });

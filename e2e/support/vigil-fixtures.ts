@@ -45,11 +45,15 @@ function standardTargets(target: PinnedTarget) {
 
 /**
  * Starts an sshd and a gateway (serving the built web app) in front of it; `stop` undoes both.
- * `targetsFor` describes the targets around the sshd (the standard two unless a spec needs others).
+ * `targetsFor` describes the targets around the sshd (the standard two unless a spec needs others);
+ * it gets the sshd too, for targets that hold its client key.
  */
 export async function startStack(
   options: StackOptions = {},
-  targetsFor: (target: PinnedTarget) => Record<string, unknown>[] = standardTargets,
+  targetsFor: (
+    target: PinnedTarget,
+    sshd: SshdFixture,
+  ) => Record<string, unknown>[] | Promise<Record<string, unknown>[]> = standardTargets,
 ): Promise<Stack & { stop(): Promise<void> }> {
   const sshd = await startSshd();
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-'));
@@ -62,7 +66,7 @@ export async function startStack(
     listen: { port: 0 },
     dataDir,
     ...options,
-    targets: targetsFor(target),
+    targets: await targetsFor(target, sshd),
   });
   const { app } = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });

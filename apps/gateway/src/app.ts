@@ -18,6 +18,7 @@ import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { TargetAllowlist } from './targets/target-allowlist.js';
+import { loadTargetKeys } from './targets/target-keys.js';
 
 /** The web app's build, where the workspace (and the container image) puts it. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -70,7 +71,7 @@ export async function buildApp(
       ? { directory: recordingsDirectory(config), input: config.recordings.input }
       : undefined,
   );
-  const allowlist = new TargetAllowlist(config);
+  const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
 
   // Registered before the WebSocket plugin so it runs first on shutdown: sessions are closed and
   // browsers told why while their sockets are still open (the plugin then closes the sockets).

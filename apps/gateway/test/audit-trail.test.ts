@@ -33,7 +33,7 @@ describe('the audit trail after real sessions', () => {
     const rows = gateway.audit.query({ sessionId });
     expect(rows.map((r) => r.event.kind)).toEqual(['session-start', 'session-end']);
     const context = { sessionId, owner, source: '127.0.0.1', target: 'fixture', sshUser: gateway.sshd.user };
-    expect(rows[0]!.event).toEqual({ kind: 'session-start', ...context });
+    expect(rows[0]!.event).toEqual({ kind: 'session-start', ...context, auth: 'password' });
     const end = rows[1]!.event;
     expect(end).toMatchObject({
       kind: 'session-end',

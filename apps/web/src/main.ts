@@ -3,7 +3,7 @@ import './ui/styles.css';
 import type { SessionSummary, TargetSummary } from '@vigil/protocol';
 import type { Terminal } from '@xterm/xterm';
 import { createTerminalView } from './terminal/terminal-view.js';
-import { fetchLiveSessions, planForRemembered } from './transport/live-sessions.js';
+import { endLiveSession, fetchLiveSessions, planForRemembered } from './transport/live-sessions.js';
 import { fetchTargetList } from './transport/target-list.js';
 import { websocketUrl } from './transport/websocket-url.js';
 import { createAuthPromptDialog } from './ui/auth-prompt-dialog.js';
@@ -15,6 +15,7 @@ import { createPageViews } from './ui/page-views.js';
 import { createRememberedSession } from './ui/remembered-session.js';
 import { createSessionList } from './ui/session-list.js';
 import { createSessionView } from './ui/session-view.js';
+import { endSessionQuestion } from './ui/session-words.js';
 import { createSigninForm } from './ui/signin-form.js';
 import { createStatusLine } from './ui/status-line.js';
 import { createTargetPicker } from './ui/target-picker.js';
@@ -69,7 +70,10 @@ const session = createSessionView({
   back: () => showSignin(),
 });
 
-const sessionList = createSessionList({ reattach: (live) => reattach(live) });
+const sessionList = createSessionList({
+  reattach: (live) => reattach(live),
+  end: (live) => void endSession(live),
+});
 
 const signin = createSigninForm({
   connect: (request, target) => {
@@ -84,7 +88,11 @@ const picker = createTargetPicker({
   pick: (target) => {
     status.clearError();
     chosenTarget = target;
-    showSignin();
+    // The gateway holds this target's key: there is nothing to ask, so connect at once.
+    if (target.gatewayKey) {
+      views.show('terminal');
+      session.start({ target: target.name, auth: { method: 'gateway-key' } }, target.label);
+    } else showSignin();
   },
   retry: () => void loadTargets(),
 });
@@ -95,9 +103,17 @@ function reattach(live: SessionSummary) {
   session.reattach(live);
 }
 
+async function endSession(live: SessionSummary) {
+  status.clearError();
+  if (!window.confirm(endSessionQuestion(live))) return;
+  const problem = await endLiveSession(live.sessionId, gateway.fetch);
+  if (problem) status.showError(problem);
+  sessionList.show((await fetchLiveSessions(gateway.fetch)) ?? []);
+}
+
 /** The sign-in form for the chosen target, keeping what was typed last time except secrets. */
 function showSignin() {
-  if (!chosenTarget) return void loadTargets();
+  if (!chosenTarget || chosenTarget.gatewayKey) return void loadTargets();
   status.set(`Signing in to ${chosenTarget.label}`);
   views.show('signin');
   signin.show(chosenTarget);

@@ -20,6 +20,8 @@ export const sessionEndReasonSchema = z.discriminatedUnion('reason', [
   /** `missed` keepalives went unanswered, `countMax` being the limit (ServerAliveCountMax). */
   z.object({ reason: z.literal('keepalive-timeout'), missed: z.number().int(), countMax: z.number().int() }),
   z.object({ reason: z.literal('closed'), detail: z.string() }),
+  /** Ended through `DELETE /api/sessions/:id` by this gateway user (an administrator or the owner). */
+  z.object({ reason: z.literal('ended-by'), by: z.string() }),
   /** An error code from the catalogue (ERROR_CODES), kept as a string so a newer gateway's codes still read. */
   z.object({ reason: z.literal('failure'), code: z.string() }),
 ]);
@@ -36,7 +38,12 @@ const sessionFields = {
 };
 
 export const auditEventSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('session-start'), ...sessionFields }),
+  z.object({
+    kind: z.literal('session-start'),
+    ...sessionFields,
+    /** How the SSH sign-in was made: an AuthRequest method, `gateway-key` for a key the gateway holds. */
+    auth: z.string().optional(),
+  }),
   z.object({
     kind: z.literal('session-end'),
     ...sessionFields,

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'PROTOCOL_VERSION',
   'SESSION_NOT_FOUND',
   'SESSION_TAKEN_OVER',
+  'SESSION_ENDED',
   'TOO_MANY_SESSIONS',
   'IDLE_TIMEOUT',
   'TARGET_NOT_ALLOWED',
@@ -78,6 +79,8 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return 'That session no longer exists (it ended, or its grace period ran out), or it is not yours.';
     case 'SESSION_TAKEN_OVER':
       return 'This session was opened in another tab or window; it continues there.';
+    case 'SESSION_ENDED':
+      return `This session was ended by ${d.reason ?? 'an administrator'}.`;
     case 'TOO_MANY_SESSIONS':
       return `You already have ${d.limit ?? 'the maximum number of'} sessions open on this gateway; close one first.`;
     case 'IDLE_TIMEOUT':

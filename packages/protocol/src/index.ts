@@ -33,6 +33,7 @@ export {
   type ClientMessage,
   clientMessageSchema,
   type LegHealth,
+  type LiveSession,
   type LoginRequest,
   loginRequestSchema,
   type ServerMessage,
@@ -45,6 +46,7 @@ export {
 export {
   type ParseResult,
   parseClientMessage,
+  parseLiveSessions,
   parseServerMessage,
   parseSessionList,
   parseTargetList,

@@ -25,6 +25,8 @@ export const authRequestSchema = z.discriminatedUnion('method', [
   }),
   /** The server's prompts are relayed to the browser as `auth-prompt` messages. */
   z.object({ method: z.literal('keyboard-interactive') }),
+  /** The target holds its own credentials: the gateway signs in with a key it keeps and never shows. */
+  z.object({ method: z.literal('gateway-key') }),
 ]);
 export type AuthRequest = z.infer<typeof authRequestSchema>;
 
@@ -146,16 +148,24 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
 /** A public description of an allowlisted target, as `GET /api/targets` lists it. */
-export const targetSummarySchema = z.object({
-  name: z.string(),
-  /** Shown to people; the host and port stay on the gateway. */
-  label: z.string(),
-  /** The user is fixed by the operator; the browser does not ask for one. */
-  user: z.string().optional(),
-  authMethods: z.array(z.enum(AUTH_METHODS)).min(1),
-  /** Set on the one entry named FREE_FORM_TARGET: the person types host and port (`open.address`). */
-  freeForm: z.object({ ports: z.array(z.number().int()) }).optional(),
-});
+export const targetSummarySchema = z
+  .object({
+    name: z.string(),
+    /** Shown to people; the host and port stay on the gateway. */
+    label: z.string(),
+    /** The user is fixed by the operator; the browser does not ask for one. */
+    user: z.string().optional(),
+    /** What the person may sign in with; empty when the gateway signs in itself (`gatewayKey`). */
+    authMethods: z.array(z.enum(AUTH_METHODS)),
+    /** The gateway holds this target's key: open it with `auth: { method: 'gateway-key' }`, nothing asked. */
+    gatewayKey: z.literal(true).optional(),
+    /** Set on the one entry named FREE_FORM_TARGET: the person types host and port (`open.address`). */
+    freeForm: z.object({ ports: z.array(z.number().int()) }).optional(),
+  })
+  .refine((target) => target.gatewayKey === true || target.authMethods.length > 0, {
+    path: ['authMethods'],
+    message: 'a target the person signs in to needs at least one method',
+  });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
 
 /** A live session of the asking browser, as `GET /api/sessions` lists it. */
@@ -169,6 +179,17 @@ export const sessionSummarySchema = z.object({
   attached: z.boolean(),
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+
+/** Any owner's live session, as `GET /api/admin/sessions` lists it for administrators. */
+export const liveSessionSchema = sessionSummarySchema.extend({
+  /** `user:<name>`, or `browser:<id>` without sign-in. */
+  owner: z.string(),
+  /** The address of the browser that opened it. */
+  source: z.string(),
+  bytesToTarget: z.number(),
+  bytesFromTarget: z.number(),
+});
+export type LiveSession = z.infer<typeof liveSessionSchema>;
 
 /** `GET /api/me`: whether sign-in is required here, and who is signed in. */
 export const signInStateSchema = z.object({

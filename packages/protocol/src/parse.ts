@@ -4,6 +4,8 @@ import type { ErrorCode } from './error-codes.js';
 import {
   type ClientMessage,
   clientMessageSchema,
+  type LiveSession,
+  liveSessionSchema,
   type ServerMessage,
   type SessionSummary,
   serverMessageSchema,
@@ -68,4 +70,8 @@ export function parseTargetList(json: unknown): TargetSummary[] {
 
 export function parseSessionList(json: unknown): SessionSummary[] {
   return sessionSummarySchema.array().parse(json);
+}
+
+export function parseLiveSessions(json: unknown): LiveSession[] {
+  return liveSessionSchema.array().parse(json);
 }

@@ -1,8 +1,12 @@
+import type { AuthRequest } from '@vigil/protocol';
+
 /** Why a session ended, as the audit trail records it. */
 export type SessionEndReason =
   | { reason: 'exit'; code: number | null; signal: string | null }
   | { reason: 'keepalive-timeout'; missed: number; countMax: number }
   | { reason: 'closed'; detail: string }
+  /** Ended through the sessions API by this gateway user (an administrator or the owner). */
+  | { reason: 'ended-by'; by: string }
   | { reason: 'failure'; code: string };
 
 /** Everything the audit trail records; one variant per kind of event. */
@@ -25,6 +29,8 @@ export type AuditEvent =
       source: string;
       target: string;
       sshUser: string;
+      /** How the SSH sign-in was made (`gateway-key`: a key the gateway holds for the target). */
+      auth: AuthRequest['method'];
     }
   | {
       kind: 'session-end';

@@ -87,6 +87,18 @@ const targetSchema = z.strictObject({
   ssh: sshOptionsSchema.default({}),
   /** With sign-in configured: the gateway users and groups who see and reach this target. */
   allow: grantsSchema.optional(),
+  /**
+   * The target holds its own credentials: the gateway signs in as `user` with this key and people
+   * are asked for nothing (they never see the key). Paths are relative to the config file; the key
+   * file must be readable by its owner only, as ssh(1) requires.
+   */
+  credentials: z
+    .strictObject({
+      privateKeyFile: z.string().min(1),
+      /** A file holding the key's passphrase, if the key is encrypted. */
+      passphraseFile: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 /** Off unless configured: lets people type a host, which must resolve into one of `allow`. */
@@ -280,6 +292,15 @@ export const configSchema = z
         }
       });
     }
+    config.targets.forEach((target, index) => {
+      if (target.credentials !== undefined && target.user === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', index, 'user'],
+          message: 'a target with credentials needs the SSH user they belong to: user: <name>',
+        });
+      }
+    });
     const seen = new Set<string>();
     config.targets.forEach((target, index) => {
       if (seen.has(target.name)) {

@@ -140,7 +140,20 @@ function resolvePaths(config: Config, baseDir: string): Config {
       config.recordings.directory === undefined
         ? config.recordings
         : { ...config.recordings, directory: resolve(baseDir, config.recordings.directory) },
-    targets: config.targets.map((t) => ({ ...t, hostKeys: hostKeys(t.hostKeys) })),
+    targets: config.targets.map((t) => ({
+      ...t,
+      hostKeys: hostKeys(t.hostKeys),
+      ...(t.credentials === undefined
+        ? {}
+        : {
+            credentials: {
+              privateKeyFile: resolve(baseDir, t.credentials.privateKeyFile),
+              ...(t.credentials.passphraseFile === undefined
+                ? {}
+                : { passphraseFile: resolve(baseDir, t.credentials.passphraseFile) }),
+            },
+          }),
+    })),
     ...(config.freeFormTargets === undefined
       ? {}
       : {

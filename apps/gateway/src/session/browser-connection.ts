@@ -199,14 +199,18 @@ export class BrowserConnection {
       throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
     }
     const target = await this.deps.allowlist.resolve(message.target, message.address, this.deps.user);
-    if (!target.authMethods.includes(message.auth.method)) {
-      throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: target.name, reason: message.auth.method });
-    }
+    const { method } = message.auth;
+    // A target holding its own key is reached only with it, so nobody needs (or gets) another way in.
+    const allowed =
+      target.gatewayKey !== undefined
+        ? method === 'gateway-key'
+        : method !== 'gateway-key' && target.authMethods.includes(method);
+    if (!allowed) throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: target.name, reason: method });
     const username = target.user ?? message.username;
     this.opening = { target: target.name, sshUser: username };
     if (!username) throw new SshFailure('AUTH_FAILED', { target: target.name, reason: 'no user name given' });
     const log = this.deps.log.child({ target: target.name, user: username });
-    log.info({ method: message.auth.method }, 'opening session');
+    log.info({ method }, 'opening session');
     const shell = await openShell(
       {
         host: target.host,
@@ -215,6 +219,7 @@ export class BrowserConnection {
         target: target.name,
         username,
         auth: message.auth,
+        gatewayKey: target.gatewayKey,
         allowedMethods: target.authMethods,
         hostKeys: target.hostKeys,
         dataDir: this.deps.config.dataDir,
@@ -267,6 +272,7 @@ export class BrowserConnection {
       { owner: this.deps.owner, source: this.deps.source },
       target.name,
       username,
+      message.auth.method,
       shell,
       this.deps.log,
       { cols: message.cols, rows: message.rows },
@@ -318,7 +324,7 @@ export class BrowserConnection {
     this.session = undefined;
     if (end.kind === 'exit') this.send({ type: 'exit', code: end.code, signal: end.signal });
     else if (end.kind === 'failure') this.sendError(end.failure.code, end.failure.details, true);
-    else if (end.code) this.sendError(end.code, {}, true);
+    else if (end.code) this.sendError(end.code, end.details ?? {}, true);
     else this.send({ type: 'exit', code: null, signal: null });
     this.end();
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { ErrorCode, SessionSummary } from '@vigil/protocol';
+import type { AuthRequest, ErrorCode, LiveSession, SessionSummary } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
@@ -24,6 +24,7 @@ export class SessionRegistry {
     who: { owner: string; source: string },
     target: string,
     username: string,
+    auth: AuthRequest['method'],
     shell: SshShell,
     log: FastifyBaseLogger,
     size: { cols: number; rows: number },
@@ -39,12 +40,12 @@ export class SessionRegistry {
         { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
         this.recordings.input,
       );
-    const session = new Session(id, owner, target, username, shell, sessionLog, this.policy, recorder);
+    const session = new Session(id, who, target, username, shell, sessionLog, this.policy, recorder);
     this.sessions.set(id, session);
     this.metrics.activeSessions.inc();
     this.metrics.observe('ssh', shell.heartbeat);
     const context = { sessionId: id, owner, source, target, sshUser: username };
-    this.audit.record({ kind: 'session-start', ...context });
+    this.audit.record({ kind: 'session-start', ...context, auth });
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();
@@ -53,7 +54,7 @@ export class SessionRegistry {
         durationMs: Date.now() - session.startedAt,
         bytesToTarget: session.inputBytes,
         bytesFromTarget: session.outputPosition,
-        end: endReason(end, shell),
+        end: endReason(end, shell, session.endedBy),
       };
       this.audit.record({ kind: 'session-end', ...record });
       sessionLog.info(record, 'session ended');
@@ -68,15 +69,33 @@ export class SessionRegistry {
   }
 
   list(owner: string): SessionSummary[] {
-    return [...this.sessions.values()]
-      .filter((s) => s.owner === owner)
-      .map((s) => ({
-        sessionId: s.id,
-        target: s.target,
-        username: s.username,
-        startedAt: s.startedAt,
-        attached: s.attached,
-      }));
+    return [...this.sessions.values()].filter((s) => s.owner === owner).map(summaryOf);
+  }
+
+  /** Every owner's sessions, for administrators. */
+  listAll(): LiveSession[] {
+    return [...this.sessions.values()].map((s) => ({
+      ...summaryOf(s),
+      owner: s.owner,
+      source: s.source,
+      bytesToTarget: s.inputBytes,
+      bytesFromTarget: s.outputPosition,
+    }));
+  }
+
+  /**
+   * Ends a session for its owner or an administrator; false when it does not exist for them.
+   * The owner's browser is told who ended it, in words.
+   */
+  end(id: string, requester: { owner: string; name: string; admin: boolean }): boolean {
+    const session = this.sessions.get(id);
+    if (!session || !(requester.admin || session.owner === requester.owner)) return false;
+    const byOwner = session.owner === requester.owner;
+    session.endBy(
+      requester.name,
+      byOwner ? 'you, from another window' : `${requester.name} (an administrator)`,
+    );
+    return true;
   }
 
   get size(): number {
@@ -91,7 +110,18 @@ export class SessionRegistry {
   }
 }
 
-function endReason(end: ShellEnd, shell: SshShell): SessionEndReason {
+function summaryOf(s: Session): SessionSummary {
+  return {
+    sessionId: s.id,
+    target: s.target,
+    username: s.username,
+    startedAt: s.startedAt,
+    attached: s.attached,
+  };
+}
+
+function endReason(end: ShellEnd, shell: SshShell, endedBy: string | undefined): SessionEndReason {
+  if (endedBy !== undefined) return { reason: 'ended-by', by: endedBy };
   switch (end.kind) {
     case 'exit':
       return { reason: 'exit', code: end.code, signal: end.signal };

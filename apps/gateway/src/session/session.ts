@@ -56,13 +56,19 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Keystrokes and pastes forwarded to the target. */
   inputBytes = 0;
   ended: ShellEnd | undefined;
+  /** The gateway user who ended this session through the sessions API, if one did. */
+  endedBy: string | undefined;
   /** Settles once the session has ended and its recording is complete on disk. */
   readonly finished: Promise<void>;
 
+  /** Who opened it (see ownerOf); only this owner may attach. */
+  readonly owner: string;
+  /** The address of the browser that opened it. */
+  readonly source: string;
+
   constructor(
     readonly id: string,
-    /** The browser identity (later: the gateway user) that opened it; only it may attach. */
-    readonly owner: string,
+    who: { owner: string; source: string },
     readonly target: string,
     readonly username: string,
     readonly shell: SshShell,
@@ -71,6 +77,8 @@ export class Session extends EventEmitter<SessionEvents> {
     private readonly recorder: AsciicastRecorder | undefined,
   ) {
     super();
+    this.owner = who.owner;
+    this.source = who.source;
     this.output = new ReplayBuffer(policy.replayBufferBytes);
     this.flow = new FlowWindow({
       ...policy.flow,
@@ -212,5 +220,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Ends the session cleanly; `reason` is recorded in the log (and the audit trail). */
   close(reason: string, code?: ErrorCode): void {
     this.shell.close(reason, code);
+  }
+
+  /** Ended on request of a gateway user; `asSeenByOwner` is how the owner's browser names them. */
+  endBy(name: string, asSeenByOwner: string): void {
+    this.endedBy ??= name;
+    this.shell.close(`ended by ${name}`, 'SESSION_ENDED', { reason: asSeenByOwner });
   }
 }

@@ -18,6 +18,7 @@ import {
 } from './host-key-policy.js';
 import { loadKnownKeys, rememberHostKey } from './host-key-store.js';
 import { sendKeepalive } from './keepalive-request.js';
+import { parsePrivateKey } from './private-key.js';
 import { SshFailure, toSshFailure } from './ssh-failure.js';
 import { SshShell } from './ssh-shell.js';
 
@@ -30,7 +31,10 @@ export interface ShellRequest {
   /** Target name, for messages. */
   target: string;
   username: string;
+  /** What the person sent; `gateway-key` is signed in with `gatewayKey`. */
   auth: AuthRequest;
+  /** The key the target holds (its `credentials`), used for `gateway-key`. */
+  gatewayKey: ParsedKey | undefined;
   /** Methods the target allows; a server asking for a second factor may only get one of these. */
   allowedMethods: readonly AuthMethod[];
   hostKeys: HostKeyPolicy;
@@ -68,18 +72,7 @@ export interface ShellPrompts {
 }
 
 // ssh2 is CommonJS: under Node's ESM loader only its default export is visible.
-const { Client, utils } = ssh2;
-
-function parsePrivateKey(auth: Extract<AuthRequest, { method: 'publickey' }>): ParsedKey {
-  const parsed = utils.parseKey(auth.privateKey, auth.passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (key instanceof Error || key === undefined) {
-    const reason = key?.message ?? 'no key found';
-    throw new SshFailure(/passphrase/i.test(reason) ? 'KEY_PASSPHRASE' : 'KEY_INVALID', { reason });
-  }
-  if (!key.isPrivateKey()) throw new SshFailure('KEY_INVALID', { reason: 'that is a public key' });
-  return key;
-}
+const { Client } = ssh2;
 
 function connectTcp(request: ShellRequest): Promise<Socket> {
   const { connectAddress: host, port, connectTimeoutMs: timeoutMs, signal, ssh } = request;
@@ -123,7 +116,18 @@ function connectTcp(request: ShellRequest): Promise<Socket> {
  */
 export async function openShell(request: ShellRequest, prompts: ShellPrompts): Promise<SshShell> {
   const where: ErrorDetails = { target: request.target, host: request.host, port: request.port };
-  const key = request.auth.method === 'publickey' ? parsePrivateKey(request.auth) : undefined;
+  const { auth } = request;
+  const key =
+    auth.method === 'publickey'
+      ? parsePrivateKey(auth.privateKey, auth.passphrase)
+      : auth.method === 'gateway-key'
+        ? request.gatewayKey
+        : undefined;
+  if (auth.method === 'gateway-key' && key === undefined) {
+    throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: request.target, reason: auth.method });
+  }
+  // To the SSH server a held key is publickey authentication like any other.
+  const sshMethod = auth.method === 'gateway-key' ? 'publickey' : auth.method;
   const known = await loadKnownKeys(request.hostKeys, request.dataDir, request.host, request.port);
   const socket = await connectTcp(request).catch((error: unknown) => {
     throw toSshFailure(error, where);
@@ -175,10 +179,10 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
     },
   };
   const firstMethod: AnyAuthMethod =
-    request.auth.method === 'password'
-      ? { type: 'password', username: request.username, password: request.auth.password }
-      : request.auth.method === 'publickey'
-        ? { type: 'publickey', username: request.username, key: key! }
+    auth.method === 'password'
+      ? { type: 'password', username: request.username, password: auth.password }
+      : key
+        ? { type: 'publickey', username: request.username, key }
         : keyboardInteractive;
   let tried: string[] = [];
 
@@ -228,9 +232,7 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
         return next(keyboardInteractive);
       }
       const offered =
-        left.length > 0 && !left.includes(request.auth.method)
-          ? `it accepts only ${left.join(', ')}`
-          : undefined;
+        left.length > 0 && !left.includes(sshMethod) ? `it accepts only ${left.join(', ')}` : undefined;
       diagnosed = new SshFailure('AUTH_FAILED', { ...where, ...(offered ? { reason: offered } : {}) });
       return next(false as never);
     },

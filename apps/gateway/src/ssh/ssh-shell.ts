@@ -9,8 +9,8 @@ import { SshFailure, toSshFailure } from './ssh-failure.js';
 export type ShellEnd =
   | { kind: 'exit'; code: number | null; signal: string | null }
   | { kind: 'failure'; failure: SshFailure }
-  /** Closed by Vigil, for the recorded reason; `code` when the browser should be told why. */
-  | { kind: 'closed'; reason: string; code?: ErrorCode };
+  /** Closed by Vigil, for the recorded reason; `code` (and its details) when the browser should be told why. */
+  | { kind: 'closed'; reason: string; code?: ErrorCode; details?: ErrorDetails };
 
 interface ShellEvents {
   data: [chunk: Buffer];
@@ -80,8 +80,10 @@ export class SshShell extends EventEmitter<ShellEvents> {
     this.channel.resume();
   }
 
-  close(reason: string, code?: ErrorCode): void {
-    this.finish(this.exit ?? { kind: 'closed', reason, ...(code ? { code } : {}) });
+  close(reason: string, code?: ErrorCode, details?: ErrorDetails): void {
+    this.finish(
+      this.exit ?? { kind: 'closed', reason, ...(code ? { code } : {}), ...(details ? { details } : {}) },
+    );
     this.channel.close();
     this.client.end();
     // A peer that stopped answering would hold the socket open; the polite end above had its chance.

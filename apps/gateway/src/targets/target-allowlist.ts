@@ -4,6 +4,7 @@ import { type GatewayUser, isGranted } from '../auth/gateway-user.js';
 import { CidrBlocks } from '../config/cidr-blocks.js';
 import type { Config, HostKeyPolicy } from '../config/config-schema.js';
 import { effectiveSshOptions, type SshOptions } from '../config/ssh-options.js';
+import type { PrivateKey } from '../ssh/private-key.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 
 /** Everything needed to reach one target, after the allowlist said yes. */
@@ -19,13 +20,19 @@ export interface ResolvedTarget {
   hostKeys: HostKeyPolicy;
   env: Record<string, string>;
   ssh: SshOptions;
+  /** The key the target holds (`credentials`): the gateway signs in with it and asks nobody. */
+  gatewayKey: PrivateKey | undefined;
 }
 
 /** The one gate between a browser's request and a network connection: never an open proxy. */
 export class TargetAllowlist {
   private readonly freeFormBlocks: CidrBlocks | undefined;
 
-  constructor(private readonly config: Pick<Config, 'targets' | 'freeFormTargets' | 'defaults' | 'auth'>) {
+  constructor(
+    private readonly config: Pick<Config, 'targets' | 'freeFormTargets' | 'defaults' | 'auth'>,
+    /** Keys held for targets with `credentials`, by target name (see loadTargetKeys). */
+    private readonly targetKeys: ReadonlyMap<string, PrivateKey>,
+  ) {
     if (config.freeFormTargets) this.freeFormBlocks = new CidrBlocks(config.freeFormTargets.allow);
   }
 
@@ -50,7 +57,9 @@ export class TargetAllowlist {
       name: t.name,
       label: t.label ?? t.name,
       ...(t.user === undefined ? {} : { user: t.user }),
-      authMethods: [...t.authMethods],
+      ...(this.targetKeys.has(t.name)
+        ? { authMethods: [], gatewayKey: true as const }
+        : { authMethods: [...t.authMethods] }),
     }));
     const freeForm = this.freeFormFor(user);
     if (freeForm) {
@@ -83,6 +92,7 @@ export class TargetAllowlist {
       hostKeys: target.hostKeys,
       env: target.env,
       ssh: effectiveSshOptions(this.config.defaults.ssh, target.ssh),
+      gatewayKey: this.targetKeys.get(target.name),
     };
   }
 
@@ -112,6 +122,7 @@ export class TargetAllowlist {
       hostKeys: freeForm.hostKeys,
       env: { LANG: 'C.UTF-8' },
       ssh: effectiveSshOptions(this.config.defaults.ssh, freeForm.ssh),
+      gatewayKey: undefined,
     };
   }
 }

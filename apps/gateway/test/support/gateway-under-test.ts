@@ -26,12 +26,12 @@ export interface GatewayUnderTest {
  * the fixture so a test can describe targets with its port and host keys.
  */
 export async function startGateway(
-  configFor: (sshd: SshdFixture) => Record<string, unknown>,
+  configFor: (sshd: SshdFixture) => Record<string, unknown> | Promise<Record<string, unknown>>,
   sshdOptions?: Parameters<typeof startSshd>[0],
 ): Promise<GatewayUnderTest> {
   const sshd = await startSshd(sshdOptions);
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-data-'));
-  const config = configSchema.parse({ listen: { port: 0 }, dataDir, ...configFor(sshd) });
+  const config = configSchema.parse({ listen: { port: 0 }, dataDir, ...(await configFor(sshd)) });
   const { app, audit } = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: config.listen.port });
   const address = app.server.address();

@@ -47,6 +47,11 @@ describe('fetchTargetList', () => {
 });
 
 describe('readTargetList', () => {
+  it('takes a target whose key the gateway holds, with nothing for the person to choose', () => {
+    const held = { name: 'db', label: 'db', user: 'deploy', authMethods: [], gatewayKey: true };
+    expect(readTargetList([held])).toEqual({ ok: true, targets: [held] });
+  });
+
   it('names the field of a malformed entry', () => {
     const result = readTargetList([{ ...demo, authMethods: [] }]);
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining('0.authMethods') });

@@ -6,6 +6,7 @@ import {
   auditWho,
   bytesText,
   durationText,
+  liveSessionDetails,
   ownerText,
   playableSession,
   sessionEndText,
@@ -48,6 +49,10 @@ describe('sessionEndText', () => {
       'closed: the person hung up',
     );
     expect(sessionEndText({ reason: 'failure', code: 'CONNECTION_LOST' })).toBe('failed (CONNECTION_LOST)');
+  });
+
+  it('names who ended a session through the sessions API', () => {
+    expect(sessionEndText({ reason: 'ended-by', by: 'alice' })).toBe('ended by alice');
   });
 });
 
@@ -96,6 +101,15 @@ describe('auditDetails', () => {
 
   it('names the session a start belongs to', () => {
     expect(auditDetails({ kind: 'session-start', ...session })).toBe('as tester · session Zq3xP9aL');
+  });
+
+  it('says how the SSH sign-in was made, the gateway signing in with its key included', () => {
+    expect(auditDetails({ kind: 'session-start', ...session, auth: 'gateway-key' })).toBe(
+      "as tester · the gateway's key · session Zq3xP9aL",
+    );
+    expect(auditDetails({ kind: 'session-start', ...session, auth: 'publickey' })).toBe(
+      'as tester · their key · session Zq3xP9aL',
+    );
   });
 
   it('gives the code of a refusal, and the SSH user when known', () => {
@@ -159,5 +173,21 @@ describe('auditTimeText', () => {
       timeZone: 'UTC',
     });
     expect(auditTimeText(Date.UTC(2025, 0, 31, 13, 5, 9), utc)).toBe('2025-01-31 13:05:09');
+  });
+});
+
+describe('liveSessionDetails', () => {
+  it('sums up a live session for the administrator', () => {
+    const live = {
+      sessionId: 'Zq3xP9aLmore',
+      username: 'root',
+      attached: false,
+      bytesToTarget: 12,
+      bytesFromTarget: 3500,
+    };
+    expect(liveSessionDetails(live)).toBe(
+      'as root · not attached · 12 B sent, 3.4 KiB received · session Zq3xP9aL',
+    );
+    expect(liveSessionDetails({ ...live, attached: true })).toContain('· attached ·');
   });
 });

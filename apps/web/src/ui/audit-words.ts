@@ -1,4 +1,10 @@
-import { type AuditEvent, type AuditEventKind, keyTypeLabel, type SessionEndReason } from '@vigil/protocol';
+import {
+  type AuditEvent,
+  type AuditEventKind,
+  keyTypeLabel,
+  type LiveSession,
+  type SessionEndReason,
+} from '@vigil/protocol';
 
 /** The audit page's words for each kind, also the labels of its kind filter. */
 export const AUDIT_KIND_LABELS: Record<AuditEventKind, string> = {
@@ -15,6 +21,14 @@ const HOST_KEY_DECISIONS: Record<string, string> = {
   mismatch: 'refused: does not match the known key',
   unknown: 'refused: unknown key',
   revoked: 'refused: revoked key',
+};
+
+/** How the SSH sign-in was made, as a session start says it. */
+const AUTH_WORDS: Record<string, string> = {
+  password: 'password',
+  publickey: 'their key',
+  'keyboard-interactive': 'keyboard-interactive',
+  'gateway-key': "the gateway's key",
 };
 
 /** Default for `auditTimeText`: the page's time zone, written as `2025-01-31 13:05:09`. */
@@ -55,6 +69,8 @@ export function sessionEndText(end: SessionEndReason): string {
       return `closed: ${end.detail}`;
     case 'failure':
       return `failed (${end.code})`;
+    case 'ended-by':
+      return `ended by ${end.by}`;
   }
 }
 
@@ -88,7 +104,13 @@ export function durationText(ms: number): string {
 export function auditDetails(event: AuditEvent): string {
   switch (event.kind) {
     case 'session-start':
-      return `as ${event.sshUser} · session ${shortSessionId(event.sessionId)}`;
+      return [
+        `as ${event.sshUser}`,
+        event.auth === undefined ? undefined : (AUTH_WORDS[event.auth] ?? event.auth),
+        `session ${shortSessionId(event.sessionId)}`,
+      ]
+        .filter((part) => part !== undefined)
+        .join(' · ');
     case 'session-end':
       return [
         `as ${event.sshUser}`,
@@ -110,6 +132,18 @@ export function auditDetails(event: AuditEvent): string {
       return [event.method, outcome, event.reason].filter((part) => part !== undefined).join(' · ');
     }
   }
+}
+
+/** A live session's details column: `as root · not attached · 12 B sent, 3.4 KiB received · session Zq3xP9aL`. */
+export function liveSessionDetails(
+  session: Pick<LiveSession, 'username' | 'attached' | 'bytesToTarget' | 'bytesFromTarget' | 'sessionId'>,
+): string {
+  return [
+    `as ${session.username}`,
+    session.attached ? 'attached' : 'not attached',
+    `${bytesText(session.bytesToTarget)} sent, ${bytesText(session.bytesFromTarget)} received`,
+    `session ${shortSessionId(session.sessionId)}`,
+  ].join(' · ');
 }
 
 /** Start and end rows of one session share this, so they can be matched by eye. */

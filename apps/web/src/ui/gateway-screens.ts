@@ -2,6 +2,7 @@ import { signedInFetch } from '../transport/signed-in-fetch.js';
 import { createAccountBar } from './account-bar.js';
 import { createAppScreens } from './app-screens.js';
 import { createAuditPage } from './audit-page.js';
+import { createLiveSessionsPanel } from './live-sessions-panel.js';
 import { createRecordingOffer } from './recording-offer.js';
 import { createRecordingPlayer } from './recording-player.js';
 import type { RememberedSession } from './remembered-session.js';
@@ -37,11 +38,15 @@ export function createGatewayScreens(deps: {
     play: (sessionId, title) => void player.play(sessionId, title),
     close: () => screens.show('session'),
   });
+  const liveSessions = createLiveSessionsPanel({ fetch: gatewayFetch });
   const signInPage = createSignInPage({
     screens,
     status: deps.status,
     account: createAccountBar({
-      openAudit: () => auditPage.open(),
+      openAudit: () => {
+        auditPage.open();
+        liveSessions.refresh();
+      },
       logOut: () => void signInPage.logOut(),
     }),
     enter: deps.enter,

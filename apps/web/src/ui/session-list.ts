@@ -7,19 +7,28 @@ export interface SessionList {
   show(sessions: readonly SessionSummary[]): void;
 }
 
-/** `#sessions` ("Your sessions"): one item per live session, with a `[data-session="<id>"]` Reattach button. */
-export function createSessionList(handlers: { reattach(session: SessionSummary): void }): SessionList {
+export interface SessionListHandlers {
+  reattach(session: SessionSummary): void;
+  /** Ends the session for good (its shell closes), e.g. one left behind in a closed window. */
+  end(session: SessionSummary): void;
+}
+
+/**
+ * `#sessions` ("Your sessions"): one item per live session, with a `[data-session="<id>"]`
+ * Reattach button and a `[data-end-session="<id>"]` End button.
+ */
+export function createSessionList(handlers: SessionListHandlers): SessionList {
   const section = elementById('sessions', HTMLElement);
   const list = elementById('session-list', HTMLUListElement);
   return {
     show(sessions) {
-      list.replaceChildren(...sessions.map((session) => sessionItem(session, handlers.reattach)));
+      list.replaceChildren(...sessions.map((session) => sessionItem(session, handlers)));
       section.hidden = sessions.length === 0;
     },
   };
 }
 
-function sessionItem(session: SessionSummary, reattach: (session: SessionSummary) => void): HTMLLIElement {
+function sessionItem(session: SessionSummary, handlers: SessionListHandlers): HTMLLIElement {
   const label = document.createElement('span');
   label.className = 'target-label';
   label.textContent = session.target;
@@ -29,14 +38,22 @@ function sessionItem(session: SessionSummary, reattach: (session: SessionSummary
   const about = document.createElement('span');
   about.className = 'session-about';
   about.append(label, details);
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.dataset.session = session.sessionId;
-  button.textContent = 'Reattach';
-  button.setAttribute('aria-label', `Reattach ${session.target} as ${session.username}`);
-  button.addEventListener('click', () => reattach(session));
+  const what = `${session.target} as ${session.username}`;
+  const reattach = document.createElement('button');
+  reattach.type = 'button';
+  reattach.dataset.session = session.sessionId;
+  reattach.textContent = 'Reattach';
+  reattach.setAttribute('aria-label', `Reattach ${what}`);
+  reattach.addEventListener('click', () => handlers.reattach(session));
+  const end = document.createElement('button');
+  end.type = 'button';
+  end.className = 'quiet';
+  end.dataset.endSession = session.sessionId;
+  end.textContent = 'End';
+  end.setAttribute('aria-label', `End ${what}`);
+  end.addEventListener('click', () => handlers.end(session));
   const item = document.createElement('li');
   item.className = 'session';
-  item.append(about, button);
+  item.append(about, reattach, end);
   return item;
 }

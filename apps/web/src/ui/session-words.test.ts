@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connectedText,
   connectionLostText,
+  endSessionQuestion,
   exitStatusText,
   hostKeyQuestion,
   lostOutputText,
@@ -96,5 +97,13 @@ describe('hostKeyQuestion', () => {
       host: '127.0.0.1',
       keyType: 'RSA',
     });
+  });
+});
+
+describe('endSessionQuestion', () => {
+  it('says what ending a session takes with it', () => {
+    expect(endSessionQuestion({ target: 'db', username: 'deploy' })).toBe(
+      'End the session on db as deploy? Its shell and everything running in it will be closed.',
+    );
   });
 });

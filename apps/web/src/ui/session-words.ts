@@ -46,6 +46,11 @@ export function sessionSummaryText(
   return `as ${session.username} · started ${time.format(session.startedAt)} · ${where}`;
 }
 
+/** Asked before ending a session for good: what goes with it. */
+export function endSessionQuestion(session: Pick<SessionSummary, 'target' | 'username'>): string {
+  return `End the session on ${session.target} as ${session.username}? Its shell and everything running in it will be closed.`;
+}
+
 export function connectionLostText(lost: ConnectionLost): string {
   if (!lost.everOpen) return 'Could not connect to the gateway';
   if (lost.silentMs !== undefined) {

@@ -1,7 +1,7 @@
 import type { AuthMethod, AuthRequest, TargetSummary } from '@vigil/protocol';
 import { checkSignInRequest, type SignInRequest } from '../transport/open-message.js';
 import { elementById } from './element-by-id.js';
-import { AUTH_METHOD_LABELS } from './target-picker.js';
+import { AUTH_METHOD_LABELS } from './target-words.js';
 
 export interface SigninHandlers {
   connect(request: SignInRequest, target: TargetSummary): void;

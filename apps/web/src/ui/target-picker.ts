@@ -1,11 +1,6 @@
-import type { AuthMethod, TargetSummary } from '@vigil/protocol';
+import type { TargetSummary } from '@vigil/protocol';
 import { elementById } from './element-by-id.js';
-
-export const AUTH_METHOD_LABELS: Record<AuthMethod, string> = {
-  password: 'Password',
-  publickey: 'Private key',
-  'keyboard-interactive': 'Keyboard-interactive',
-};
+import { targetDetailsText } from './target-words.js';
 
 export interface TargetPicker {
   loading(): void;
@@ -61,8 +56,7 @@ function targetItem(target: TargetSummary, pick: (target: TargetSummary) => void
   label.textContent = target.label;
   const details = document.createElement('span');
   details.className = 'target-details';
-  const user = target.user ? `as ${target.user} · ` : '';
-  details.textContent = `${user}${target.authMethods.map((method) => AUTH_METHOD_LABELS[method]).join(', ')}`;
+  details.textContent = targetDetailsText(target);
   button.append(label, details);
   button.addEventListener('click', () => pick(target));
   const item = document.createElement('li');
