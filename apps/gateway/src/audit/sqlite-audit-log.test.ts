@@ -16,16 +16,10 @@ function tempDb() {
   return join(dir, 'nested', 'audit.db');
 }
 
-const start: AuditEvent = {
-  kind: 'session-start',
-  sessionId: 's1',
-  owner: 'alice',
-  source: '127.0.0.1',
-  target: 'web-1',
-  sshUser: 'deploy',
-};
+const session = { sessionId: 's1', owner: 'alice', source: '127.0.0.1', target: 'web-1', sshUser: 'deploy' };
+const start: AuditEvent = { kind: 'session-start', ...session, auth: 'password' };
 const end: AuditEvent = {
-  ...start,
+  ...session,
   kind: 'session-end',
   durationMs: 1234,
   bytesToTarget: 10,
