@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { ServerAliveMonitor, type ServerAliveOptions, type ServerAliveSnapshot } from '@vigil/health';
 
 interface LoopEvents {
-  /** Health changed: state, missed count or a new round trip. */
-  change: [snapshot: ServerAliveSnapshot];
+  /** Health changed: state, missed count or a new round trip (`snapshot()` has the figures). */
+  change: [];
   /** A reply arrived after this many milliseconds. */
   rtt: [ms: number];
   /** One more probe went a whole interval unanswered. */
@@ -51,6 +51,14 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
     return this.monitor.snapshot(performance.now());
   }
 
+  get state(): ServerAliveSnapshot['state'] {
+    return this.monitor.state;
+  }
+
+  get missed(): number {
+    return this.monitor.missed;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -58,9 +66,8 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
 
   private publish() {
     if (this.stopped) return;
-    const snapshot = this.snapshot();
-    this.reportedMissed = snapshot.state === 'missed';
-    this.emit('change', snapshot);
+    this.reportedMissed = this.monitor.state === 'missed';
+    this.emit('change');
   }
 
   private arm() {

@@ -1,4 +1,3 @@
-import type { ServerAliveSnapshot } from '@vigil/health';
 import {
   CLOSE_CODES,
   type ClientMessage,
@@ -23,7 +22,7 @@ import { type KeyboardInteractiveRound, openShell } from '../ssh/open-shell.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd } from '../ssh/ssh-shell.js';
 import type { TargetAllowlist } from '../targets/target-allowlist.js';
-import { HealthPushPolicy, healthDigest } from './health-push.js';
+import { HealthPushPolicy, RTT_REFRESH_MS } from './health-push.js';
 import type { Attachment, Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -57,7 +56,7 @@ export class BrowserConnection {
   private state: 'awaiting-open' | 'opening' | 'attached' | 'ended' = 'awaiting-open';
   private session: Session | undefined;
   private attachment: Attachment | undefined;
-  private watchSshHealth: ((snapshot: ServerAliveSnapshot) => void) | undefined;
+  private watchSshHealth: (() => void) | undefined;
   private pending: PendingQuestion | undefined;
   private readonly abort = new AbortController();
   /** What an `open` asked for, so a refusal can be audited with it. */
@@ -76,8 +75,7 @@ export class BrowserConnection {
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => deps.log.warn({ err: error }, 'websocket error'));
     const { interval, countMax } = deps.config.browserHeartbeat;
-    // The page's watchdog expects to hear from us at least once per browser interval.
-    this.healthPush = new HealthPushPolicy(interval * 1000);
+    this.healthPush = new HealthPushPolicy(Math.min(RTT_REFRESH_MS, interval * 1000));
     this.heartbeat = new HeartbeatLoop(
       { serverAliveInterval: interval, serverAliveCountMax: countMax },
       (id) => socket.ping(String(id)),
@@ -91,18 +89,19 @@ export class BrowserConnection {
     });
   }
 
-  /** Both legs' health, pushed whenever a visible figure changes (see HealthPushPolicy). */
-  private pushHealth(ssh?: ServerAliveSnapshot) {
+  /** Both legs' health, on a state change at once and otherwise now and then (see HealthPushPolicy). */
+  private pushHealth() {
     const session = this.session;
     if (this.state !== 'attached' || !session) return;
-    const message = {
-      type: 'health' as const,
-      ssh: ssh ?? session.shell.heartbeat.snapshot(),
+    const ssh = session.shell.heartbeat;
+    const visibleState = `${ssh.state}${ssh.missed}/${this.heartbeat.state}${this.heartbeat.missed}`;
+    if (!this.healthPush.shouldPush(visibleState, performance.now())) return;
+    this.send({
+      type: 'health',
+      ssh: ssh.snapshot(),
       browser: this.heartbeat.snapshot(),
       tcpKeepAlive: session.shell.tcpKeepAlive,
-    };
-    const digest = `${healthDigest(message.ssh)}/${healthDigest(message.browser)}/${message.tcpKeepAlive}`;
-    if (this.healthPush.shouldPush(digest, performance.now())) this.send(message);
+    });
   }
 
   private send(message: ServerMessage) {
@@ -303,7 +302,7 @@ export class BrowserConnection {
         this.end();
       },
     };
-    this.watchSshHealth = (snapshot) => this.pushHealth(snapshot);
+    this.watchSshHealth = () => this.pushHealth();
     session.shell.heartbeat.on('change', this.watchSshHealth);
     session.once('end', this.onSessionEnd);
     session.attach(this.attachment, position, kind);

@@ -1,41 +1,22 @@
-import type { LegHealth } from '@vigil/protocol';
-
-/** Rounded as the badge shows it: 0.1 ms below 10 ms, whole milliseconds above. */
-function shown(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  return ms < 10 ? ms.toFixed(1) : ms.toFixed(0);
-}
+/** Round-trip figures on the badge refresh at most this often; states change at once. */
+export const RTT_REFRESH_MS = 5000;
 
 /**
- * What a person can see of one leg's health. Two messages with the same digest look the same on
- * the badge and in the panel (time since the last reply is counted up by the page itself).
- */
-export function healthDigest(leg: LegHealth): string {
-  return [
-    leg.state,
-    leg.missed,
-    leg.countMax,
-    leg.intervalMs,
-    shown(leg.lastRttMs),
-    shown(leg.rttP50Ms),
-    shown(leg.rttP95Ms),
-  ].join('|');
-}
-
-/**
- * Decides when to push health: at once when anything visible changed, otherwise at least every
- * `maxQuietMs` — the page's watchdog counts on hearing from the gateway once per browser
- * interval. This keeps a thousand healthy sessions from costing a message per keepalive each.
+ * Decides when to push health to the page: at once when a state a person reads changed (live,
+ * missed N of M, lost, on either leg), otherwise once `refreshMs` has passed, which refreshes
+ * the round-trip figures and keeps the page's watchdog fed. Deciding needs no snapshot and no
+ * message, so the keepalive replies of a thousand quiet sessions cost almost nothing here.
  */
 export class HealthPushPolicy {
-  private lastDigest: string | undefined;
+  private lastState: string | undefined;
   private lastPushAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly maxQuietMs: number) {}
+  /** `refreshMs` at most the browser interval: the page's watchdog expects a word that often. */
+  constructor(private readonly refreshMs: number) {}
 
-  shouldPush(digest: string, now: number): boolean {
-    if (digest === this.lastDigest && now - this.lastPushAt < this.maxQuietMs) return false;
-    this.lastDigest = digest;
+  shouldPush(visibleState: string, now: number): boolean {
+    if (visibleState === this.lastState && now - this.lastPushAt < this.refreshMs) return false;
+    this.lastState = visibleState;
     this.lastPushAt = now;
     return true;
   }
