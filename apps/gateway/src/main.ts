@@ -10,6 +10,7 @@ import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
 import { ConfigError, configDir, parseConfig } from './config/load-config.js';
 import { applySshOverrides } from './config/ssh-overrides.js';
+import { readNewPassword } from './password-prompt.js';
 
 /** How long shutdown may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -27,13 +28,7 @@ async function main() {
     return;
   }
   if (command.kind === 'hash-password') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    // One trailing newline is the terminal's, not the password's.
-    const password = Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
-    if (password === '') throw new UsageError('no password on standard input');
+    const password = await readNewPassword(process.stdin, process.stderr);
     process.stdout.write(`${await hashPassword(password)}\n`);
     return;
   }
