@@ -10,7 +10,7 @@ import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
 import { ConfigError, configDir, parseConfig } from './config/load-config.js';
 import { applySshOverrides } from './config/ssh-overrides.js';
-import { readNewPassword } from './password-prompt.js';
+import { PasswordPromptError, readNewPassword } from './password-prompt.js';
 
 /** How long shutdown may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -52,7 +52,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof PasswordPromptError) {
     process.stderr.write(`vigil: ${error.message}\n`);
     if (error instanceof UsageError) process.stderr.write(USAGE);
     process.exit(2);

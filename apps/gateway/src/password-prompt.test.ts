@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './command-line.js';
-import { readNewPassword } from './password-prompt.js';
+import { PasswordPromptError, readNewPassword } from './password-prompt.js';
 
 /** Standard input as a terminal shows it to a program, with what it prints on stderr. */
 function terminal() {
@@ -55,6 +55,6 @@ describe('readNewPassword', () => {
     const password = readNewPassword(tty.input, tty.prompts);
     await tty.answer('Password: ', 'correct horse');
     await tty.answer('Again: ', 'correct hose');
-    await expect(password).rejects.toThrow(new UsageError('the passwords do not match'));
+    await expect(password).rejects.toThrow(new PasswordPromptError('the passwords do not match'));
   });
 });

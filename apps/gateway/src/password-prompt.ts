@@ -2,6 +2,11 @@ import { createInterface } from 'node:readline';
 import { type Readable, Writable } from 'node:stream';
 import { UsageError } from './command-line.js';
 
+/** The person at the terminal gave no password, or two different ones. */
+export class PasswordPromptError extends Error {
+  override name = 'PasswordPromptError';
+}
+
 /**
  * A new password from standard input. At a terminal it is asked for twice without echo, as
  * passwd(1) does, the prompts on `prompts` (stderr) so that standard output stays clean.
@@ -43,7 +48,10 @@ async function askTwice(input: Readable, prompts: Writable): Promise<string> {
   const ask = (prompt: string) =>
     new Promise<string>((resolve, reject) => {
       // Ctrl-D on an empty line closes the interface without an answer.
-      const onClose = () => reject(new UsageError('no password on standard input'));
+      const onClose = () => {
+        prompts.write('\n');
+        reject(new PasswordPromptError('no password given'));
+      };
       terminal.once('close', onClose);
       echo = true;
       terminal.question(prompt, (answer) => {
@@ -55,7 +63,7 @@ async function askTwice(input: Readable, prompts: Writable): Promise<string> {
     });
   try {
     const password = await ask('Password: ');
-    if ((await ask('Again: ')) !== password) throw new UsageError('the passwords do not match');
+    if ((await ask('Again: ')) !== password) throw new PasswordPromptError('the passwords do not match');
     return password;
   } finally {
     terminal.close();
