@@ -9,8 +9,10 @@ import { parseCommandLine, USAGE, UsageError } from './command-line.js';
 import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
 import { ConfigError, configDir, parseConfig } from './config/load-config.js';
+import { LocalUserEditError } from './config/local-users-file.js';
 import { applySshOverrides } from './config/ssh-overrides.js';
 import { PasswordPromptError, readNewPassword } from './password-prompt.js';
+import { runUserCommand } from './user-command.js';
 
 /** How long shutdown may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -30,6 +32,10 @@ async function main() {
   if (command.kind === 'hash-password') {
     const password = await readNewPassword(process.stdin, process.stderr);
     process.stdout.write(`${await hashPassword(password)}\n`);
+    return;
+  }
+  if (command.kind === 'user') {
+    await runUserCommand(command.configPath, command.change, process.stdin, process.stderr);
     return;
   }
   if (command.kind === 'audit-export') {
@@ -52,13 +58,18 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof PasswordPromptError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof LocalUserEditError ||
+    error instanceof PasswordPromptError
+  ) {
     process.stderr.write(`vigil: ${error.message}\n`);
     if (error instanceof UsageError) process.stderr.write(USAGE);
     process.exit(2);
   }
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EADDRINUSE') {
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EADDRINUSE') {
     process.stderr.write(`vigil: ${(error as Error).message}\n`);
     process.exit(2);
   }
