@@ -59,6 +59,12 @@ describe('editLocalUsers', () => {
     expect(usersOf(added)).toEqual([{ name: 'bob', passwordHash, groups: [] }]);
   });
 
+  it('takes an empty file or a key with nothing after it as missing', () => {
+    const bob = { action: 'add', name: 'bob', groups: [], admin: false } as const;
+    expect(usersOf(edit('', bob))?.map((user) => user.name)).toEqual(['bob']);
+    expect(usersOf(edit('auth:\n  local:   # to come\n', bob))?.map((user) => user.name)).toEqual(['bob']);
+  });
+
   it('refuses to add a user who exists and says how to change the password', () => {
     expect(() => edit(withUsers, { action: 'add', name: 'alice', groups: [], admin: false })).toThrow(
       new LocalUserEditError('user "alice" already exists; to change the password: vigil user passwd alice'),
