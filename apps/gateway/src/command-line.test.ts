@@ -71,4 +71,56 @@ describe('parseCommandLine', () => {
       'reads the password from standard input',
     );
   });
+
+  it('parses "vigil user add|passwd|remove" with the config file they edit', () => {
+    expect(parseCommandLine(['user', 'add', 'bob', '-c', 'v.yaml'], {})).toEqual({
+      kind: 'user',
+      configPath: 'v.yaml',
+      change: { action: 'add', name: 'bob', groups: [], admin: false },
+    });
+    expect(
+      parseCommandLine(['user', 'add', '--group', 'ops', 'bob', '--admin', '--group', 'dba'], {
+        VIGIL_CONFIG: 'v.yaml',
+      }),
+    ).toEqual({
+      kind: 'user',
+      configPath: 'v.yaml',
+      change: { action: 'add', name: 'bob', groups: ['ops', 'dba'], admin: true },
+    });
+    expect(parseCommandLine(['user', 'passwd', 'bob', '--config=v.yaml'], {})).toEqual({
+      kind: 'user',
+      configPath: 'v.yaml',
+      change: { action: 'passwd', name: 'bob' },
+    });
+    expect(parseCommandLine(['user', 'remove', 'bob'], { VIGIL_CONFIG: 'v.yaml' })).toEqual({
+      kind: 'user',
+      configPath: 'v.yaml',
+      change: { action: 'remove', name: 'bob' },
+    });
+  });
+
+  it('refuses user commands without a config file, a name, or with what only add takes', () => {
+    expect(() => parseCommandLine(['user', 'add', 'bob'], {})).toThrow(
+      new UsageError('user commands edit a config file: give --config FILE or set VIGIL_CONFIG'),
+    );
+    expect(() => parseCommandLine(['user', 'remove', '-c', 'v.yaml'], {})).toThrow(
+      "vigil user remove needs the user's name",
+    );
+    expect(() => parseCommandLine(['user', 'passwd', 'bob', '--admin', '-c', 'v.yaml'], {})).toThrow(
+      'unknown argument "--admin"',
+    );
+    expect(() => parseCommandLine(['user', 'add', 'bob', '--group'], {})).toThrow('--group needs a value');
+    expect(() => parseCommandLine(['user', 'add', 'bob', '-o', 'TCPKeepAlive=no'], {})).toThrow(
+      'unknown argument "-o"',
+    );
+    expect(() => parseCommandLine(['user', 'list'], {})).toThrow(
+      'the user commands are "vigil user add|passwd|remove"',
+    );
+  });
+
+  it('keeps passwords off the user command line', () => {
+    expect(() => parseCommandLine(['user', 'add', 'bob', 'hunter2', '-c', 'v.yaml'], {})).toThrow(
+      'give one user name; a password is read from standard input, never from arguments',
+    );
+  });
 });

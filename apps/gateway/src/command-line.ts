@@ -1,3 +1,4 @@
+import type { UserChange } from './config/local-users-file.js';
 import type { SshOptions } from './config/ssh-options.js';
 import { parseSshOption, SshOptionError } from './config/ssh-overrides.js';
 
@@ -8,10 +9,17 @@ export type Command =
   /** `vigil hash-password`: a password from standard input, hashed for `auth.local.users`. */
   | { kind: 'hash-password' }
   /** `vigil audit export`: the audit trail as JSON lines on standard output. */
-  | { kind: 'audit-export'; configPath: string | undefined; afterId: number };
+  | { kind: 'audit-export'; configPath: string | undefined; afterId: number }
+  /** `vigil user add|passwd|remove`: a change to the local users in the config file. */
+  | { kind: 'user'; configPath: string; change: UserChange };
+
+const USER_ACTIONS = ['add', 'passwd', 'remove'] as const;
 
 export const USAGE = `Usage: vigil [--config FILE] [-o Option=value]...
        vigil audit export [--config FILE] [--after ID]
+       vigil user add NAME [--group GROUP]... [--admin] [--config FILE] < password-file
+       vigil user passwd NAME [--config FILE] < password-file
+       vigil user remove NAME [--config FILE]
        vigil hash-password < password-file
 
   -c, --config FILE   YAML configuration (default: $VIGIL_CONFIG, else the embedded default:
@@ -19,7 +27,12 @@ export const USAGE = `Usage: vigil [--config FILE] [-o Option=value]...
   -o Option=value     an ssh_config(5) option for every target, as ssh(1) takes it:
                       ServerAliveInterval, ServerAliveCountMax, TCPKeepAlive, TCPKeepAliveDelay
   --after ID          audit export: only events after this id (for incremental exports)
+  --group GROUP       user add: a group of the new user (repeat for more)
+  --admin             user add: also list the user in auth.admins.users
   -h, --help          show this help
+
+user and hash-password read the password from standard input (at a terminal: asked twice);
+user commands edit the config file, which the gateway reads when it starts.
 `;
 
 export class UsageError extends Error {}
@@ -33,8 +46,14 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const auditExport = args[0] === 'audit' && args[1] === 'export';
   if (args[0] === 'audit' && !auditExport) throw new UsageError('the audit command is "vigil audit export"');
-  if (auditExport) args = args.slice(2);
+  const userAction = USER_ACTIONS.find((action) => args[0] === 'user' && args[1] === action);
+  if (args[0] === 'user' && !userAction)
+    throw new UsageError('the user commands are "vigil user add|passwd|remove"');
+  if (auditExport || userAction) args = args.slice(2);
   let afterId = 0;
+  let name: string | undefined;
+  const groups: string[] = [];
+  let admin = false;
   let configPath = env.VIGIL_CONFIG || undefined;
   const sshOverrides: Partial<SshOptions> = {};
   const argumentAt = (flag: string, index: number) => {
@@ -51,7 +70,16 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       afterId = Number(argumentAt(arg, ++i));
       if (!Number.isSafeInteger(afterId) || afterId < 0)
         throw new UsageError('--after needs an event id (a whole number)');
-    } else if (arg === '-o' || arg.startsWith('-o')) {
+    } else if (userAction === 'add' && arg === '--group') groups.push(argumentAt(arg, ++i));
+    else if (userAction === 'add' && arg === '--admin') admin = true;
+    else if (userAction && !arg.startsWith('-')) {
+      if (name !== undefined) {
+        throw new UsageError(
+          'give one user name; a password is read from standard input, never from arguments',
+        );
+      }
+      name = arg;
+    } else if (!userAction && (arg === '-o' || arg.startsWith('-o'))) {
       // ssh(1) accepts both "-o Name=value" and "-oName=value".
       const option = arg === '-o' ? argumentAt(arg, ++i) : arg.slice(2);
       try {
@@ -63,5 +91,14 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
   if (auditExport) return { kind: 'audit-export', configPath, afterId };
+  if (userAction) {
+    if (name === undefined) throw new UsageError(`vigil user ${userAction} needs the user's name`);
+    if (configPath === undefined) {
+      throw new UsageError('user commands edit a config file: give --config FILE or set VIGIL_CONFIG');
+    }
+    const change: UserChange =
+      userAction === 'add' ? { action: 'add', name, groups, admin } : { action: userAction, name };
+    return { kind: 'user', configPath, change };
+  }
   return { kind: 'serve', configPath, sshOverrides };
 }

@@ -9,7 +9,10 @@ import { parseCommandLine, USAGE, UsageError } from './command-line.js';
 import type { Config } from './config/config-schema.js';
 import { defaultConfig } from './config/default-config.js';
 import { ConfigError, configDir, parseConfig } from './config/load-config.js';
+import { LocalUserEditError } from './config/local-users-file.js';
 import { applySshOverrides } from './config/ssh-overrides.js';
+import { PasswordPromptError, readNewPassword } from './password-prompt.js';
+import { runUserCommand } from './user-command.js';
 
 /** How long shutdown may take before the process exits anyway. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -27,14 +30,12 @@ async function main() {
     return;
   }
   if (command.kind === 'hash-password') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    // One trailing newline is the terminal's, not the password's.
-    const password = Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
-    if (password === '') throw new UsageError('no password on standard input');
+    const password = await readNewPassword(process.stdin, process.stderr);
     process.stdout.write(`${await hashPassword(password)}\n`);
+    return;
+  }
+  if (command.kind === 'user') {
+    await runUserCommand(command.configPath, command.change, process.stdin, process.stderr);
     return;
   }
   if (command.kind === 'audit-export') {
@@ -57,13 +58,18 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof LocalUserEditError ||
+    error instanceof PasswordPromptError
+  ) {
     process.stderr.write(`vigil: ${error.message}\n`);
     if (error instanceof UsageError) process.stderr.write(USAGE);
     process.exit(2);
   }
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EADDRINUSE') {
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EADDRINUSE') {
     process.stderr.write(`vigil: ${(error as Error).message}\n`);
     process.exit(2);
   }

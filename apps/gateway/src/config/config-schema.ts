@@ -146,7 +146,7 @@ export const configSchema = z
     /** Sign-in to the gateway itself. Absent: no sign-in, which is only allowed on loopback. */
     auth: z
       .strictObject({
-        /** Users kept in this file; hashes from `vigil hash-password`. */
+        /** Users kept in this file, written by `vigil user add` (or hashes from `vigil hash-password`). */
         local: z
           .strictObject({
             users: z

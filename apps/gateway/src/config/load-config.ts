@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Config, configSchema } from './config-schema.js';
 
@@ -95,10 +95,13 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
 }
 
 /**
- * Parses and validates a YAML config. Relative paths are resolved against `baseDir` (the
- * config file's folder), so a config means the same whatever directory Vigil starts in.
+ * The YAML document of a config, before any validation, and `at` to name a place in it
+ * (file:line:col). YAML syntax errors are refused here.
  */
-export function parseConfig(text: string, source: string, baseDir: string): Config {
+export function parseConfigDocument(
+  text: string,
+  source: string,
+): { doc: Document.Parsed; at: (offset: number | undefined) => string } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
@@ -109,6 +112,15 @@ export function parseConfig(text: string, source: string, baseDir: string): Conf
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => `${at(e.pos[0])}: YAML: ${e.message.split('\n')[0]}`));
   }
+  return { doc, at };
+}
+
+/**
+ * Parses and validates a YAML config. Relative paths are resolved against `baseDir` (the
+ * config file's folder), so a config means the same whatever directory Vigil starts in.
+ */
+export function parseConfig(text: string, source: string, baseDir: string): Config {
+  const { doc, at } = parseConfigDocument(text, source);
   const result = configSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => {
