@@ -102,6 +102,18 @@ describe('editLocalUsers', () => {
     expect(edit(withBob, { action: 'remove', name: 'bob' })).toBe(withUsers);
   });
 
+  it("removes the user's grants by name, so a later user of that name does not inherit them", () => {
+    const granted = withUsers.replace(
+      '    allow: { groups: [ops] }   # everyone on call',
+      '    allow: { users: [bob, carol], groups: [ops] }   # everyone on call',
+    );
+    const withBob = edit(granted, { action: 'add', name: 'bob', groups: [], admin: false });
+    const removed = edit(withBob, { action: 'remove', name: 'bob' });
+    // The edited line is the library's rendering; its comment stays.
+    expect(removed).toMatch(/^ {4}allow: \{ ?users: \[carol\], groups: \[ops\] ?\} +# everyone on call$/m);
+    expect(parseConfig(removed, 'vigil.yaml', '/etc/vigil').targets[0]?.allow?.users).toEqual(['carol']);
+  });
+
   it('refuses to remove the last user when local users are the only way to sign in', () => {
     expect(() => edit(withUsers, { action: 'remove', name: 'alice' })).toThrow(
       'the change would make vigil.yaml invalid, so it was not made:\n' +

@@ -73,10 +73,14 @@ function removeUser(doc: Document, name: string): void {
   users.delete(index);
   // An empty `users` list is invalid; with no users left, local sign-in is off altogether.
   if (users.items.length === 0) doc.deleteIn(['auth', 'local']);
-  const admins = doc.getIn(ADMINS, true);
-  if (isSeq(admins)) {
-    const index = indexOfName(admins, name);
-    if (index !== -1) admins.delete(index);
+  // Grants by name go too: left behind, they would hand this user's rights to whoever is
+  // given the name next (an OIDC or proxy user of that name, say).
+  const targets = doc.get('targets', true);
+  const grants = isSeq(targets) ? targets.items.map((_, i) => ['targets', i, 'allow', 'users']) : [];
+  for (const path of [ADMINS, ...grants]) {
+    const names = doc.getIn(path, true);
+    const index = isSeq(names) ? indexOfName(names, name) : -1;
+    if (index !== -1) (names as YAMLSeq).delete(index);
   }
 }
 
