@@ -64,3 +64,49 @@ describe('ReplayBuffer', () => {
     expect(joined(buffer.readFrom(buffer.start).chunks)).toBe(expected.slice(-1000));
   });
 });
+
+describe('ReplayBuffer holding small chunks', () => {
+  it('copies them out of the buffers they arrived in, into a few blocks of its own', () => {
+    const buffer = new ReplayBuffer(1 << 20);
+    const slab = Buffer.alloc(8192, 0x61);
+    for (let i = 0; i < 100; i++) buffer.append(slab.subarray(i, i + 10));
+    const { chunks } = buffer.readFrom(0);
+    expect(joined(chunks)).toBe('a'.repeat(1000));
+    expect(chunks.length).toBeLessThanOrEqual(2);
+    for (const chunk of chunks) expect(chunk.buffer).not.toBe(slab.buffer);
+  });
+
+  it('replays exactly what a model of plain concatenation holds, whatever mix of sizes and trims', () => {
+    let state = 7;
+    const next = (limit: number) => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return (state >>> 8) % limit;
+    };
+    for (let round = 0; round < 50; round++) {
+      const capacity = 1 + next(5000);
+      const buffer = new ReplayBuffer(capacity);
+      let model = Buffer.alloc(0);
+      let modelStart = 0;
+      for (let step = 0; step < 60; step++) {
+        const size = next(4) === 0 ? 1024 + next(3000) : 1 + next(200);
+        const chunk = Buffer.from(Array.from({ length: size }, () => next(256)));
+        buffer.append(chunk);
+        model = Buffer.concat([model, chunk]);
+        if (next(3) === 0) {
+          const keepFrom = modelStart + next(model.length + 1);
+          buffer.trim(keepFrom);
+          const excess = Math.min(model.length - capacity, keepFrom - modelStart);
+          if (excess > 0) {
+            model = model.subarray(excess);
+            modelStart += excess;
+          }
+        }
+        expect([buffer.start, buffer.end]).toEqual([modelStart, modelStart + model.length]);
+        const from = modelStart + next(model.length + 1);
+        expect(Buffer.concat(buffer.readFrom(from).chunks).equals(model.subarray(from - modelStart))).toBe(
+          true,
+        );
+      }
+    }
+  });
+});
