@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { descendantsOf } from '@vigil/test-sshd';
 import type { BenchClient } from './bench-client.js';
 import {
   attempt,
@@ -32,15 +34,18 @@ interface Phase {
 }
 
 /**
- * The gateway's CPU priority. Here the floods' `yes` and sshd processes and the kernel workers
- * that move PTY data, some 100 runnable threads, share 2 cores with the gateway's one event-loop
- * thread, and the fair scheduler gives it a sliver (even at nice −10). As a real-time thread
- * (SCHED_RR) it runs whenever it is runnable: about the CPU it would have on a host of its own.
+ * Who gets the CPU. In production the flooding targets are other machines; here their `yes` and
+ * sshd processes share 2 cores with the gateway's one event-loop thread. With the kernel's
+ * autogroup scheduling every SSH session (sshd calls setsid) is a group of its own, weighed
+ * equal to the group holding the gateway, so 50 floods leave the gateway a sliver, whatever its
+ * nice value. `targets-niced`: the flooding sessions' autogroups get nice 19, so they run on what
+ * the gateway leaves, about as if they were elsewhere. `same-priority`: all groups weigh the same.
+ * `gateway-real-time`: the gateway's thread is SCHED_RR and runs whenever it is runnable.
  */
-type GatewayPriority = 'normal' | 'real-time';
+type CpuShare = 'targets-niced' | 'same-priority' | 'gateway-real-time';
 
 interface FidelityRun {
-  priority: GatewayPriority;
+  share: CpuShare;
   quiet: Phase;
   flood: Phase;
   floodBytes: number;
@@ -75,17 +80,13 @@ function watch(clients: readonly BenchClient[], current: () => Phase | undefined
 }
 
 /** Idle sessions heartbeat through a quiet window, then through a window in which the others flood. */
-async function fidelityRun(
-  context: BenchContext,
-  label: string,
-  overrides: Record<string, unknown>,
-  priority: GatewayPriority,
-): Promise<FidelityRun> {
+async function fidelityRun(context: BenchContext, label: string, share: CpuShare): Promise<FidelityRun> {
   const { settings, sshd } = context;
   const { floodSessions, idleSessions, floodSeconds } = settings;
-  const gateway = await startGateway(context, label, overrides);
+  const gateway = await startGateway(context, label);
   // For the pid alone, chrt changes only the main thread: the event loop, the one that matters.
-  if (priority === 'real-time') await runCommand('chrt', ['--rr', '--pid', '1', String(gateway.child.pid)]);
+  if (share === 'gateway-real-time')
+    await runCommand('chrt', ['--rr', '--pid', '1', String(gateway.child.pid)]);
   const sessions: BenchClient[] = [];
   const quiet: Phase = { rtts: [], falseMisses: 0 };
   const flood: Phase = { rtts: [], falseMisses: 0 };
@@ -102,8 +103,14 @@ async function fidelityRun(
       );
     const idle = await open(idleSessions);
     sessions.push(...idle);
+    const before = new Set((await descendantsOf(sshd.pid)).map((entry) => entry.pid));
     const flooders = await open(floodSessions);
     sessions.push(...flooders);
+    if (share === 'targets-niced') {
+      // Each flooding session's processes (sshd's and the shell, whose autogroup `yes` joins).
+      const floodPids = (await descendantsOf(sshd.pid)).filter((entry) => !before.has(entry.pid));
+      await Promise.all(floodPids.map((entry) => writeFile(`/proc/${entry.pid}/autogroup`, '19')));
+    }
     let phase: Phase | undefined = quiet;
     watch(sessions, () => phase);
     await sleep(floodSeconds * 1000);
@@ -155,7 +162,7 @@ async function fidelityRun(
     const peakRss = await gateway.peakRss();
     const floodFrames = flooders.reduce((sum, client) => sum + client.frames, 0);
     return {
-      priority,
+      share,
       quiet,
       flood,
       floodBytes,
@@ -175,6 +182,13 @@ async function fidelityRun(
   }
 }
 
+const SHARE_WORDS: Record<CpuShare, string> = {
+  'targets-niced':
+    "flooding sessions' autogroups at nice 19 (as if on their own hosts), gateway at normal priority",
+  'same-priority': 'flooding sessions and gateway at the same priority',
+  'gateway-real-time': 'flooding sessions at normal priority, gateway thread real-time',
+};
+
 function figures(context: BenchContext, run: FidelityRun, variant: string): Figure[] {
   const { floodSessions, idleSessions, floodSeconds } = context.settings;
   const { quiet, flood, loopDelay } = run;
@@ -191,7 +205,7 @@ function figures(context: BenchContext, run: FidelityRun, variant: string): Figu
       goal: diagnostic ? '0 (diagnostic)' : '0',
       verdict: diagnostic ? 'info' : verdict(flood.falseMisses === 0),
       notes:
-        `${floodSessions} × \`yes\` for ${floodSeconds} s, gateway at ${run.priority} priority: ` +
+        `${floodSessions} × \`yes\` for ${floodSeconds} s, ${SHARE_WORDS[run.share]}: ` +
         `${(run.floodBytes / MiB).toFixed(0)} MiB in ` +
         `${run.floodSeconds.toFixed(1)} s (${rate.toFixed(1)} MiB/s through the gateway, acknowledged, ` +
         `${(run.floodBytes / run.floodFrames / 1024).toFixed(1)} KiB per WebSocket frame); ` +
@@ -218,33 +232,28 @@ function figures(context: BenchContext, run: FidelityRun, variant: string): Figu
 
 /**
  * Figure 5: false misses and RTT of 1 s heartbeats while other sessions flood, against the quiet
- * window before. Then, to tell causes apart: the same without session recording, and the same
- * with the gateway ahead of the flood's own processes for CPU.
+ * window before, with the flooding targets' processes niced as if they ran on their own hosts.
+ * Then, to tell causes apart: the same with everything at one priority on this box, and with the
+ * gateway's thread ahead of everything.
  */
 export const heartbeatFidelity: FigureModule = async (context) => {
   const { floodSessions, idleSessions } = context.settings;
   const title = `Heartbeat false misses, ${idleSessions} idle + ${floodSessions} flooding sessions`;
   const variants = [
-    { label: 'heartbeat-fidelity', overrides: {}, priority: 'normal', variant: '' },
-    {
-      label: 'heartbeat-fidelity-no-recording',
-      overrides: { recordings: { enabled: false } },
-      priority: 'normal',
-      variant: ', recordings off',
-    },
+    { label: 'heartbeat-fidelity', share: 'targets-niced', variant: '' },
+    { label: 'heartbeat-fidelity-same-priority', share: 'same-priority', variant: ', all at one priority' },
     {
       label: 'heartbeat-fidelity-real-time',
-      overrides: {},
-      priority: 'real-time',
+      share: 'gateway-real-time',
       variant: ', gateway thread real-time',
     },
   ] as const;
   const rows: Figure[] = [];
-  for (const { label, overrides, priority, variant } of variants) {
+  for (const { label, share, variant } of variants) {
     const goal = variant === '' ? '0' : '0 (diagnostic)';
     rows.push(
       ...(await attempt(`${title}${variant}`, goal, async () =>
-        figures(context, await fidelityRun(context, label, overrides, priority), variant),
+        figures(context, await fidelityRun(context, label, share), variant),
       )),
     );
   }
