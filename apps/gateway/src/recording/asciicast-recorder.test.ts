@@ -78,6 +78,22 @@ describe('AsciicastRecorder', () => {
     expect(lines(withInput)[1]).toEqual([expect.any(Number), 'i', 'ls\r']);
   });
 
+  it('reports a shrinking backlog even when the output writes nothing to the file', async () => {
+    const recorder = new AsciicastRecorder(
+      recordingPath(),
+      { cols: 80, rows: 24, timestamp: 0, title: 't' },
+      false,
+    );
+    const drained = new Promise((resolve) => recorder.once('drain', () => resolve(undefined)));
+    const header = recorder.backlog();
+    recorder.recordOutput(Buffer.alloc(100_000));
+    expect(recorder.backlog()).toBe(header + 100_000);
+    await drained;
+    // At most the header line is still on its way to the disk.
+    expect(recorder.backlog()).toBeLessThanOrEqual(header);
+    await recorder.close();
+  });
+
   it('never overwrites an existing recording', async () => {
     const path = recordingPath();
     await new AsciicastRecorder(path, { cols: 80, rows: 24, timestamp: 0, title: 't' }, false).close();

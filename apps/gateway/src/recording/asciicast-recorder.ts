@@ -88,7 +88,13 @@ export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
     if (stream.bytes >= MAX_BATCH_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        const held = this.output.bytes;
+        this.flush();
+        // The backlog shrank even if nothing reached the file (all NUL): a session paused on it
+        // must hear so, as the file's own 'drain' would not come.
+        if (held > 0) this.emit('drain');
+      });
     }
   }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTextEncoder, MAX_EXPANSION } from './json-text-encoder.js';
 
-/** What the encoder must equal: the platform's UTF-8 decoder, then JSON.stringify. */
+/** What the encoder must equal: the platform's UTF-8 decoder, NULs dropped, then JSON.stringify. */
 function reference(chunks: readonly Uint8Array[]): string {
   const decoder = new TextDecoder();
   const text = chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join('') + decoder.decode();
-  return JSON.stringify(text).slice(1, -1);
+  return JSON.stringify(text.replaceAll('\u0000', '')).slice(1, -1);
 }
 
 function encode(chunks: readonly Uint8Array[]): string {
@@ -34,8 +34,14 @@ function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 describe('JsonTextEncoder', () => {
   it('escapes ASCII as JSON.stringify does, and passes UTF-8 through', () => {
-    const text = 'plain "quoted" back\\slash \b\f\n\r\t \u0000\u001b[31m\u007f é 漢 🙂 \u2028';
+    const text = 'plain "quoted" back\\slash \b\f\n\r\t \u0001\u001b[31m\u007f é 漢 🙂 \u2028';
     expect(encode([Buffer.from(text)])).toBe(JSON.stringify(text).slice(1, -1));
+  });
+
+  it('leaves NUL out, fill that terminals ignore, also where it breaks a character off', () => {
+    expect(encode([Buffer.from('a\u0000\u0000b')])).toBe('ab');
+    expect(encode([Uint8Array.from([0xe2, 0x82, 0x00, 0x41])])).toBe('\ufffdA');
+    expect(encode([Buffer.alloc(4096)])).toBe('');
   });
 
   it('replaces invalid UTF-8 exactly as the WHATWG decoder does', () => {

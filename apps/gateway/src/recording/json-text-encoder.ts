@@ -1,20 +1,41 @@
+import { isUtf8 } from 'node:buffer';
+
 /** The longest a byte can become: `\u001f` is six bytes; a stray byte's U+FFFD, three. */
 export const MAX_EXPANSION = 6;
 
-/** JSON's escape of each ASCII byte, MAX_EXPANSION bytes apart, and its length (0: written as is). */
-const ESCAPES = new Uint8Array(0x80 * MAX_EXPANSION);
-const ESCAPE_LENGTHS = new Uint8Array(0x80);
-for (let byte = 0; byte < 0x80; byte++) {
-  const char = String.fromCharCode(byte);
-  const escaped = JSON.stringify(char).slice(1, -1);
-  if (escaped === char) continue;
-  ESCAPE_LENGTHS[byte] = escaped.length;
-  for (let k = 0; k < escaped.length; k++) ESCAPES[byte * MAX_EXPANSION + k] = escaped.charCodeAt(k);
+/** OUTPUT_LENGTHS' mark for the lead bytes of multi-byte characters. */
+const LEAD = 0xff;
+
+/**
+ * What each byte that cannot start a multi-byte character becomes, MAX_EXPANSION bytes apart,
+ * and how many of those bytes count: ASCII as it is or as JSON's escape; U+FFFD for a byte that
+ * is never valid UTF-8 there; nothing for NUL. One table for all, so most bytes take the same
+ * short path whatever they are: on binary output, branching on the kind of each byte cost more
+ * than the copying.
+ *
+ * NUL is left out of recordings: ECMA-48 (8.3.88) defines it as fill that "may be inserted into,
+ * or removed from, a data stream without affecting the information content", and terminals,
+ * xterm.js and the asciinema player among them, ignore it. Kept, each would cost six bytes
+ * (`\u0000`) of disk: a `cat` of a sparse file or /dev/zero wrote six times its size.
+ */
+const OUTPUT = new Uint8Array(0x100 * MAX_EXPANSION);
+const OUTPUT_LENGTHS = new Uint8Array(0x100);
+for (let byte = 0; byte < 0x100; byte++) {
+  if (byte >= 0xc2 && byte <= 0xf4) {
+    OUTPUT_LENGTHS[byte] = LEAD;
+    continue;
+  }
+  if (byte === 0) continue;
+  const text = byte < 0x80 ? JSON.stringify(String.fromCharCode(byte)).slice(1, -1) : '\ufffd';
+  const encoded = new TextEncoder().encode(text);
+  OUTPUT.set(encoded, byte * MAX_EXPANSION);
+  OUTPUT_LENGTHS[byte] = encoded.length;
 }
 
 /**
  * Turns terminal output bytes into the UTF-8 body of a JSON string, exactly as
- * `JSON.stringify(new TextDecoder().decode(bytes, { stream: true }))` would without its quotes,
+ * `JSON.stringify(new TextDecoder().decode(bytes, { stream: true }))` would without its quotes
+ * and without NUL characters,
  * in one pass over the bytes and without an intermediate string: decoding binary output to a
  * string and stringifying it was most of what a recording cost. Invalid UTF-8 becomes U+FFFD
  * as the WHATWG decoder does it (one per maximal invalid subpart); a character split across
@@ -38,17 +59,30 @@ export class JsonTextEncoder {
       this.carry = undefined;
     }
     const length = bytes.length;
+    // Valid UTF-8 (simdutf, far faster than this loop) is text; anything else is treated as binary.
+    const isText = isUtf8(bytes);
     let o = at;
     let i = 0;
     while (i < length) {
-      const byte = bytes[i]!;
-      if (byte < 0x80) {
-        const escapeLength = ESCAPE_LENGTHS[byte]!;
-        if (escapeLength === 0) out[o++] = byte;
-        else {
-          const from = byte * MAX_EXPANSION;
-          for (let k = 0; k < escapeLength; k++) out[o++] = ESCAPES[from + k]!;
-        }
+      let byte = bytes[i]!;
+      // Text is mostly runs of printable ASCII, copied a store per byte; on binary output the
+      // extra test per byte would cost more than it saves, hence the choice per chunk.
+      while (isText && byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) {
+        out[o++] = byte;
+        if (++i === length) return o;
+        byte = bytes[i]!;
+      }
+      const outputLength = OUTPUT_LENGTHS[byte]!;
+      if (outputLength !== LEAD) {
+        // Six stores whatever the length: cheaper than deciding how many.
+        const from = byte * MAX_EXPANSION;
+        out[o] = OUTPUT[from]!;
+        out[o + 1] = OUTPUT[from + 1]!;
+        out[o + 2] = OUTPUT[from + 2]!;
+        out[o + 3] = OUTPUT[from + 3]!;
+        out[o + 4] = OUTPUT[from + 4]!;
+        out[o + 5] = OUTPUT[from + 5]!;
+        o += outputLength;
         i++;
         continue;
       }
@@ -57,19 +91,15 @@ export class JsonTextEncoder {
       let needed: number;
       let lower = 0x80;
       let upper = 0xbf;
-      if (byte >= 0xc2 && byte <= 0xdf) needed = 1;
-      else if (byte >= 0xe0 && byte <= 0xef) {
+      if (byte <= 0xdf) needed = 1;
+      else if (byte <= 0xef) {
         needed = 2;
         if (byte === 0xe0) lower = 0xa0;
         else if (byte === 0xed) upper = 0x9f;
-      } else if (byte >= 0xf0 && byte <= 0xf4) {
+      } else {
         needed = 3;
         if (byte === 0xf0) lower = 0x90;
         else if (byte === 0xf4) upper = 0x8f;
-      } else {
-        o = replacement(out, o);
-        i++;
-        continue;
       }
       let seen = 0;
       while (seen < needed && i + 1 + seen < length) {
