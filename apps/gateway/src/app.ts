@@ -16,6 +16,7 @@ import { sessionsApi } from './plugins/sessions-api.js';
 import { targetsApi } from './plugins/targets-api.js';
 import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
+import { RecordingThread } from './recording/recording-thread.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { TargetAllowlist } from './targets/target-allowlist.js';
 import { loadTargetKeys } from './targets/target-keys.js';
@@ -50,6 +51,8 @@ export async function buildApp(
     bodyLimit: 64 * 1024,
   });
   const metrics = new GatewayMetrics();
+  // Started on the first recording; stopped once every session has closed its recording.
+  const recordingThread = new RecordingThread();
   const audit = options.audit ?? new SqliteAuditLog(auditDatabasePath(config));
   const registry = new SessionRegistry(
     metrics,
@@ -68,7 +71,7 @@ export async function buildApp(
       },
     },
     config.recordings.enabled
-      ? { directory: recordingsDirectory(config), input: config.recordings.input }
+      ? { directory: recordingsDirectory(config), input: config.recordings.input, thread: recordingThread }
       : undefined,
   );
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
@@ -92,6 +95,9 @@ export async function buildApp(
   });
   await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
-  app.addHook('onClose', async () => audit.close());
+  app.addHook('onClose', async () => {
+    audit.close();
+    await recordingThread.stop();
+  });
   return { app, registry, audit };
 }

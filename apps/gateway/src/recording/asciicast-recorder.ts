@@ -1,24 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
-import { JsonTextEncoder, MAX_EXPANSION } from './json-text-encoder.js';
+import type { RecordingHeader } from './asciicast-header.js';
+import type { RecordingThread } from './recording-thread.js';
 
-export interface RecordingHeader {
-  cols: number;
-  rows: number;
-  /** Unix seconds when the session started. */
-  timestamp: number;
-  title: string;
-}
-
-/** An event's opening `[12.345678, "o", "` is at most this long. */
-const EVENT_HEAD_BYTES = 48;
-/** Output gathered for one event is written once it reaches this, even within one event-loop turn. */
+/** Output gathered for one event is handed over once it reaches this, even within one task. */
 const MAX_BATCH_BYTES = 256 * 1024;
 
 /** One stream of terminal bytes (output or input) and the event it is gathering. */
 class EventStream {
-  readonly encoder = new JsonTextEncoder();
   chunks: Buffer[] = [];
   bytes = 0;
   /** When the first chunk of the gathering event arrived. */
@@ -26,45 +14,47 @@ class EventStream {
 }
 
 /**
- * Writes one session as asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/), which the
- * standard asciinema player plays. Output arriving in one event-loop turn (an SSH read often
- * carries several packets) becomes one event, timed at its first byte; bytes are escaped
- * straight into the file's JSON (JsonTextEncoder), so a character split across SSH packets is
- * written whole. Input ("i" events) is only recorded when asked, because what people type
- * includes passwords.
+ * Records one session as asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/), which the
+ * standard asciinema player plays. Output arriving within one event-loop turn (an SSH read often
+ * carries several packets) becomes one event, timed at its first byte, copied once and handed to
+ * the recording thread, which escapes and writes it. Input ("i" events) is only recorded when
+ * asked, because what people type includes passwords.
  */
 export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
-  private readonly file: WriteStream;
+  private readonly id: number;
   private readonly output = new EventStream();
   private readonly input = new EventStream();
   private flushScheduled = false;
+  /** Bytes handed to the thread and not yet written by it. */
+  private inFlight = 0;
   private readonly startedAt: number;
   /** A disk problem must not take the session down: it is kept and reported by close(). */
-  private failure: Error | undefined;
+  private failure: string | undefined;
+  private readonly done: Promise<string | undefined>;
 
   constructor(
+    private readonly thread: RecordingThread,
     readonly path: string,
     header: RecordingHeader,
     private readonly includeInput: boolean,
     private readonly now: () => number = () => performance.now(),
   ) {
     super();
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
-    this.file.on('error', (error) => {
-      this.failure ??= error;
-      this.emit('drain');
-    });
-    this.file.on('drain', () => this.emit('drain'));
     this.startedAt = now();
-    const { cols: width, rows: height, timestamp, title } = header;
-    this.write(
-      `${JSON.stringify({ version: 2, width, height, timestamp, title, env: { TERM: 'xterm-256color' } })}\n`,
-    );
-  }
-
-  private write(data: string | Buffer) {
-    if (!this.failure) this.file.write(data);
+    let settle: (error: string | undefined) => void = () => {};
+    this.done = new Promise((resolve) => {
+      settle = resolve;
+    });
+    this.id = thread.open(path, header, {
+      written: (bytes) => {
+        this.inFlight -= bytes;
+        this.emit('drain');
+      },
+      failed: (message) => {
+        this.failure ??= message;
+      },
+      closed: (error) => settle(this.failure ?? error),
+    });
   }
 
   /** Seconds since the start with microsecond precision, as asciinema writes them. */
@@ -73,12 +63,12 @@ export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
   }
 
   /**
-   * Bytes written but not yet on disk, and output not yet written. The session pauses its SSH
-   * channel while this is high, so a disk slower than the output slows the remote program
-   * instead of filling memory.
+   * Bytes not yet written to disk. The session pauses its SSH channel while this is high, so a
+   * disk (or recording thread) slower than the output slows the remote program instead of
+   * filling memory.
    */
   backlog(): number {
-    return this.failure ? 0 : this.file.writableLength + this.output.bytes;
+    return this.inFlight + this.output.bytes;
   }
 
   private gather(stream: EventStream, chunk: Buffer) {
@@ -88,38 +78,32 @@ export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
     if (stream.bytes >= MAX_BATCH_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => {
-        const held = this.output.bytes;
-        this.flush();
-        // The backlog shrank even if nothing reached the file (all NUL): a session paused on it
-        // must hear so, as the file's own 'drain' would not come.
-        if (held > 0) this.emit('drain');
-      });
+      setImmediate(() => this.flush());
     }
   }
 
-  /** Writes the gathered events, the earlier first: players expect times in order. */
+  /** Hands over the gathered events, the earlier first: players expect times in order. */
   private flush() {
     this.flushScheduled = false;
     const inputFirst = this.input.bytes > 0 && (this.output.bytes === 0 || this.input.at < this.output.at);
-    if (inputFirst) this.writeEvent(this.input, 'i');
-    this.writeEvent(this.output, 'o');
-    if (!inputFirst) this.writeEvent(this.input, 'i');
+    if (inputFirst) this.handOver(this.input, 'i');
+    this.handOver(this.output, 'o');
+    if (!inputFirst) this.handOver(this.input, 'i');
   }
 
-  private writeEvent(stream: EventStream, code: 'o' | 'i', ending = false) {
-    if (stream.bytes === 0 && !ending) return;
-    const event = Buffer.allocUnsafe(EVENT_HEAD_BYTES + stream.bytes * MAX_EXPANSION + 3 + 3);
-    let at = event.write(`[${this.elapsed(stream.bytes === 0 ? this.now() : stream.at)},"${code}","`);
-    const bodyStart = at;
-    for (const chunk of stream.chunks) at = stream.encoder.write(chunk, event, at);
-    if (ending) at = stream.encoder.end(event, at);
+  private handOver(stream: EventStream, code: 'o' | 'i') {
+    if (stream.bytes === 0) return;
+    // A buffer of its own, to be moved to the thread: the chunks are views of ssh2's buffers
+    // (or of the shared pool), which the replay buffer still holds.
+    const bytes = Buffer.allocUnsafeSlow(stream.bytes);
+    let offset = 0;
+    for (const chunk of stream.chunks) offset += chunk.copy(bytes, offset);
+    this.inFlight += stream.bytes;
     stream.chunks = [];
     stream.bytes = 0;
-    // A chunk may end inside a character: its bytes wait for the next event.
-    if (at === bodyStart) return;
-    at += event.write('"]\n', at);
-    this.write(event.subarray(0, at));
+    this.thread.post({ type: 'event', id: this.id, code, at: this.elapsed(stream.at), bytes }, [
+      bytes.buffer as ArrayBuffer,
+    ]);
   }
 
   recordOutput(chunk: Buffer): void {
@@ -132,20 +116,14 @@ export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
 
   recordResize(cols: number, rows: number): void {
     this.flush();
-    this.write(`${JSON.stringify([this.elapsed(this.now()), 'r', `${cols}x${rows}`])}\n`);
+    this.thread.post({ type: 'resize', id: this.id, at: this.elapsed(this.now()), cols, rows });
   }
 
-  /** Flushes everything; resolves once the file is complete on disk. */
-  close(): Promise<void> {
+  /** Hands over everything; resolves once the file is complete on disk. */
+  async close(): Promise<void> {
     this.flush();
-    this.writeEvent(this.output, 'o', true);
-    this.writeEvent(this.input, 'i', true);
-    return new Promise((resolve, reject) => {
-      this.file.end((error?: Error | null) => {
-        const failure = this.failure ?? error;
-        if (failure) reject(failure);
-        else resolve();
-      });
-    });
+    this.thread.post({ type: 'close', id: this.id, at: this.elapsed(this.now()) });
+    const error = await this.done;
+    if (error) throw new Error(error);
   }
 }

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import { AsciicastRecorder } from '../recording/asciicast-recorder.js';
+import type { RecordingThread } from '../recording/recording-thread.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
 
@@ -17,7 +18,7 @@ export class SessionRegistry {
     private readonly audit: AuditLog,
     private readonly policy: SessionPolicy,
     /** Where recordings go and whether input is recorded; undefined: no recordings. */
-    private readonly recordings: { directory: string; input: boolean } | undefined,
+    private readonly recordings: { directory: string; input: boolean; thread: RecordingThread } | undefined,
   ) {}
 
   create(
@@ -36,6 +37,7 @@ export class SessionRegistry {
     const recorder =
       this.recordings &&
       new AsciicastRecorder(
+        this.recordings.thread,
         join(this.recordings.directory, `${id}.cast`),
         { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
         this.recordings.input,
