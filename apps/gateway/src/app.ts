@@ -68,6 +68,10 @@ export async function buildApp(
         // The socket guard only catches a browser that acknowledges faster than the network drains.
         socketHighWatermark: 2 * FLOW_CONTROL.highWatermark,
         socketLowWatermark: FLOW_CONTROL.lowWatermark,
+        // The recording thread works best with a few MiB queued: a tighter window stopped the
+        // channel whenever the thread lagged a little, and the two took turns instead of overlapping.
+        recordingHighWatermark: 4 * 1024 * 1024,
+        recordingLowWatermark: 2 * 1024 * 1024,
       },
     },
     config.recordings.enabled

@@ -6,6 +6,8 @@ const limits = {
   lowWatermark: 128,
   socketHighWatermark: 1000,
   socketLowWatermark: 250,
+  recordingHighWatermark: 2000,
+  recordingLowWatermark: 500,
   capacity: 4096,
   lossless: true,
 };
@@ -57,10 +59,11 @@ describe('FlowWindow', () => {
 
   it('pauses while the recording is behind on disk, attached or not, until it catches up', () => {
     const flow = new FlowWindow(limits);
-    expect(flow.update(attached(0, 0, 1001))).toBe(false);
-    expect(flow.update(attached(0, 0, 251))).toBe(false);
-    expect(flow.update(attached(0, 0, 250))).toBe(true);
-    expect(flow.update(detached(0, 1001))).toBe(false);
+    expect(flow.update(attached(0, 0, 2000))).toBe(true);
+    expect(flow.update(attached(0, 0, 2001))).toBe(false);
+    expect(flow.update(attached(0, 0, 501))).toBe(false);
+    expect(flow.update(attached(0, 0, 500))).toBe(true);
+    expect(flow.update(detached(0, 2001))).toBe(false);
     expect(flow.update(detached(0, 0))).toBe(true);
   });
 });

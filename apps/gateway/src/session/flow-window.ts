@@ -4,9 +4,12 @@ export interface FlowLimits {
   highWatermark: number;
   /** Resume at or below this. */
   lowWatermark: number;
-  /** The WebSocket's send buffer and the recording's disk backlog: pause above, resume at or below the low mark. */
+  /** The WebSocket's send buffer: pause above, resume at or below the low mark. */
   socketHighWatermark: number;
   socketLowWatermark: number;
+  /** The recording's backlog (not yet written by the recording thread), likewise. */
+  recordingHighWatermark: number;
+  recordingLowWatermark: number;
   /** Replay buffer size; with `lossless` no unacknowledged byte is ever dropped, so reading pauses at it. */
   capacity: number;
   lossless: boolean;
@@ -18,7 +21,7 @@ export interface FlowState {
   unacked: number;
   /** Bytes queued in the attached WebSocket, not yet handed to the network. */
   socketBuffered: number;
-  /** Bytes of recording not yet written to disk; the same watermarks as the socket apply. */
+  /** Bytes of recording not yet written to disk. */
   recordingBacklog: number;
 }
 
@@ -47,10 +50,10 @@ export class FlowWindow {
         : [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
     const socketFull =
       (state.attached && state.socketBuffered > limits.socketHighWatermark) ||
-      state.recordingBacklog > limits.socketHighWatermark;
+      state.recordingBacklog > limits.recordingHighWatermark;
     const socketDrained =
       (!state.attached || state.socketBuffered <= limits.socketLowWatermark) &&
-      state.recordingBacklog <= limits.socketLowWatermark;
+      state.recordingBacklog <= limits.recordingLowWatermark;
     this.paused = this.paused
       ? !(state.unacked <= resumeAtOrBelow && socketDrained)
       : state.unacked > pauseAbove || socketFull;

@@ -30,6 +30,8 @@ export interface SessionPolicy {
     lowWatermark: number;
     socketHighWatermark: number;
     socketLowWatermark: number;
+    recordingHighWatermark: number;
+    recordingLowWatermark: number;
   };
 }
 
