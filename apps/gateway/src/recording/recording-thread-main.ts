@@ -22,6 +22,12 @@ interface Recording {
 }
 
 const recordings = new Map<number, Recording>();
+/**
+ * Where events are escaped before being written. Writes are synchronous, so one buffer serves
+ * every event, grown when a larger one comes: a buffer per event was garbage the thread's heap
+ * grew to hold.
+ */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 const port = parentPort;
 if (!port) throw new Error('recording-thread-main runs as a worker thread');
 const reply = (message: FromRecordingThread) => port.postMessage(message);
@@ -45,7 +51,9 @@ function writeEvent(
   end: boolean,
 ) {
   const encoder = code === 'o' ? recording.output : recording.input;
-  const event = Buffer.allocUnsafe(EVENT_HEAD_BYTES + bytes.length * MAX_EXPANSION + 6);
+  const needed = EVENT_HEAD_BYTES + bytes.length * MAX_EXPANSION + 6;
+  if (scratch.length < needed) scratch = Buffer.allocUnsafeSlow(needed);
+  const event = scratch;
   let length = event.write(`[${at},"${code}","`);
   const bodyStart = length;
   length = encoder.write(bytes, event, length);
