@@ -4,6 +4,7 @@ import ssh2 from 'ssh2';
 import { MAX_WINDOW } from 'ssh2/lib/Channel.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendKeepalive } from '../src/ssh/keepalive-request.js';
+import { collectGarbage } from './support/collect-garbage.js';
 
 // Pins the two ssh2 internals keepalive-request.ts relies on, and Vigil's patch of ssh2 (ssh2 is
 // imported here only for these reasons). If an ssh2 upgrade moves them, this fails before any heartbeat silently stops.
@@ -34,6 +35,37 @@ describe('the ssh2 patch (patches/ssh2@1.17.0.patch)', () => {
   it('grants servers a 512 KiB channel window, so little is in flight after a pause', () => {
     // Without it, Ctrl-C during a flood left up to 4 MiB to drain (measured 0.4-1 s on screen).
     expect(MAX_WINDOW).toBe(512 * 1024);
+  });
+
+  it('lets go of the authentication method (password or parsed key) once signed in', async () => {
+    const probe = new ssh2.Client();
+    // ssh2 copies a method into an object of its own, but keeps the parsed key itself.
+    let method: object | undefined = {
+      type: 'publickey',
+      username: sshd.user,
+      key: ssh2.utils.parseKey(sshd.privateKey),
+    };
+    const released = new WeakRef((method as { key: object }).key);
+    let asked = 0;
+    await new Promise<void>((resolve, reject) => {
+      probe.once('ready', resolve).once('error', reject);
+      probe.connect({
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.user,
+        authHandler: (_methodsLeft, _partialSuccess, next) => {
+          asked++;
+          const handed = method;
+          method = undefined;
+          next(handed as never);
+        },
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    collectGarbage();
+    expect(asked).toBe(1);
+    expect(released.deref()).toBeUndefined();
+    probe.end();
   });
 });
 

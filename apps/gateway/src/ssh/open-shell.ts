@@ -74,7 +74,7 @@ export interface ShellPrompts {
 // ssh2 is CommonJS: under Node's ESM loader only its default export is visible.
 const { Client } = ssh2;
 
-function connectTcp(request: ShellRequest): Promise<Socket> {
+function connectTcp(request: Omit<ShellRequest, 'auth' | 'gatewayKey'>): Promise<Socket> {
   const { connectAddress: host, port, connectTimeoutMs: timeoutMs, signal, ssh } = request;
   return new Promise((resolve, reject) => {
     // Nagle off: a keystroke echo must not wait for the next segment. TCPKeepAlive as ssh(1):
@@ -114,14 +114,17 @@ function connectTcp(request: ShellRequest): Promise<Socket> {
  * Connects, verifies the host key, authenticates and opens a PTY shell. Resolves once the shell
  * runs; rejects with an SshFailure that says what went wrong in the catalogue's terms.
  */
-export async function openShell(request: ShellRequest, prompts: ShellPrompts): Promise<SshShell> {
+export async function openShell(shellRequest: ShellRequest, prompts: ShellPrompts): Promise<SshShell> {
+  // ssh2 keeps the host key check for the connection's life (it runs again at every re-key),
+  // and with it every variable the closures below share. So the credentials stay out of them:
+  // `request` has none, and `firstMethod` is emptied once signed in.
+  const { auth, gatewayKey, ...request } = shellRequest;
   const where: ErrorDetails = { target: request.target, host: request.host, port: request.port };
-  const { auth } = request;
   const key =
     auth.method === 'publickey'
       ? parsePrivateKey(auth.privateKey, auth.passphrase)
       : auth.method === 'gateway-key'
-        ? request.gatewayKey
+        ? gatewayKey
         : undefined;
   if (auth.method === 'gateway-key' && key === undefined) {
     throw new SshFailure('AUTH_METHOD_NOT_ALLOWED', { target: request.target, reason: auth.method });
@@ -178,7 +181,7 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
         .then(finish, () => client.end());
     },
   };
-  const firstMethod: AnyAuthMethod =
+  let firstMethod: AnyAuthMethod | undefined =
     auth.method === 'password'
       ? { type: 'password', username: request.username, password: auth.password }
       : key
@@ -216,7 +219,7 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
       });
     },
     authHandler: (methodsLeft, partialSuccess, next) => {
-      if (tried.length === 0) {
+      if (tried.length === 0 && firstMethod) {
         tried = [firstMethod.type];
         return next(firstMethod);
       }
@@ -245,6 +248,8 @@ export async function openShell(request: ShellRequest, prompts: ShellPrompts): P
     client.end();
     socket.destroy();
     throw error;
+  } finally {
+    firstMethod = undefined;
   }
   clearTimeout(handshakeTimer);
   const channel = await new Promise<ClientChannel>((resolve, reject) => {
