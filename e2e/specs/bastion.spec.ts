@@ -200,6 +200,52 @@ test('bob replays a session of his own when it is over', async ({ page }) => {
   await expect(page.locator('#back')).toBeVisible();
 });
 
+test('when his sign-in ends, bob signs in again and carries on; later he ends the session from another tab', async ({
+  page,
+}) => {
+  await signInToGateway(page, 'bob');
+  await page.locator('[data-target="deploy-box"]').click();
+  await expect(page.locator('#status')).toContainText('connected to deploy-box');
+  await page.locator('#terminal').click();
+  await page.keyboard.type('echo before-$((6*7))');
+  await page.keyboard.press('Enter');
+  await expectTerminalLine(page, 'before-42');
+
+  // Signed out elsewhere (another tab of this browser): the gateway closes the socket at once.
+  expect((await page.request.post(new URL('/api/logout', stack.url).href)).status()).toBe(204);
+  await expect(page.locator('#sign-in')).toBeVisible();
+  await expect(page.locator('#login-note')).toHaveText('Your sign-in has ended. Sign in again to continue.');
+  await page.locator('#login-name').fill('bob');
+  await page.locator('#login-password').fill(PEOPLE.bob.password);
+  await page.locator('#login-submit').click();
+  await expect(page.locator('#status')).toContainText('reattached to deploy-box');
+  await expectTerminalLine(page, 'before-42');
+  await page.locator('#terminal').click();
+  await page.keyboard.type('echo after-$((6*7))');
+  await page.keyboard.press('Enter');
+  await expectTerminalLine(page, 'after-42');
+
+  // The tab is closed with the shell still running: another tab lists it, and ends it.
+  const other = await page.context().newPage();
+  await page.close();
+  // The list is read once when the page loads: first let the gateway notice the tab is gone.
+  const sessionsUrl = new URL('/api/sessions', stack.url).href;
+  await expect
+    .poll(
+      async () =>
+        ((await (await other.request.get(sessionsUrl)).json()) as { attached: boolean }[])[0]?.attached,
+    )
+    .toBe(false);
+  await other.goto(stack.url);
+  const left = other.locator('#session-list li').filter({ hasText: 'deploy-box' });
+  await expect(left).toHaveCount(1);
+  await expect(left).toContainText('not attached');
+  other.once('dialog', (dialog) => void dialog.accept());
+  await left.locator('[data-end-session]').click();
+  await expect(other.locator('#sessions')).toBeHidden();
+  await expect(other.locator('#error')).toBeHidden();
+});
+
 test("the gateway signs bob in with deploy-box's own key, and alice ends that session from the live list", async ({
   browser,
 }) => {
@@ -238,11 +284,15 @@ test("the gateway signs bob in with deploy-box's own key, and alice ends that se
   await expect(bob.locator('#error')).toHaveText('This session was ended by alice (an administrator).');
   await expect(bob.locator('#back')).toBeVisible();
 
-  // The audit trail has it: how bob signed in, and who ended it.
+  // The audit trail has it (the newest deploy-box rows): how bob signed in, and who ended it.
   await alice.locator('#audit-target').fill('deploy-box');
   await alice.locator('#audit-apply').click();
-  await expect(alice.locator('#audit-rows tr[data-kind="session-start"]')).toContainText("the gateway's key");
-  await expect(alice.locator('#audit-rows tr[data-kind="session-end"]')).toContainText('ended by alice');
+  await expect(alice.locator('#audit-rows tr[data-kind="session-start"]').last()).toContainText(
+    "the gateway's key",
+  );
+  await expect(alice.locator('#audit-rows tr[data-kind="session-end"]').last()).toContainText(
+    'ended by alice',
+  );
   await aliceContext.close();
   await bobContext.close();
 });

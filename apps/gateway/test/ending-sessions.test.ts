@@ -1,3 +1,4 @@
+import { CLOSE_CODES } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/password-hash.js';
 import { eventually } from './support/eventually.js';
@@ -120,5 +121,31 @@ describe('ending sessions: the administrator kill switch and the owner', () => {
       end: { reason: 'ended-by', by: 'carol' },
     });
     expect(await (await api('/api/sessions', 'carol')).json()).toEqual([]);
+  });
+});
+
+describe('a sign-in that ends', () => {
+  it("closes the browser's socket, and the session waits for the person to sign in again", async () => {
+    const { client, sessionId } = await openAs('bob');
+    const signedOut = await api('/api/logout', 'bob', { method: 'POST' });
+    expect(signedOut.status).toBe(204);
+    expect(await client.closed()).toBe(CLOSE_CODES.signInEnded);
+    expect((await api('/api/sessions', 'bob')).status).toBe(401);
+
+    const again = await fetch(`${gateway.baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bob', password: 'bob-pw' }),
+    });
+    cookies.bob = again.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect(await (await api('/api/sessions', 'bob')).json()).toMatchObject([{ sessionId, attached: false }]);
+    const back = await gateway.connect({ cookie: cookies.bob! });
+    back.attach(sessionId, null);
+    await back.message('attached');
+    back.type('echo still-$((40+2))\r');
+    await back.outputMatching(/^still-42\r?$/m);
   });
 });

@@ -68,6 +68,9 @@ const session = createSessionView({
   websocketUrl: websocketUrl(window.location),
   remembered,
   back: () => showSignin(),
+  // A 401 brings up the sign-in screen (signedInFetch); an unreachable gateway is what the
+  // reconnecting itself is about.
+  checkSignIn: () => void gateway.fetch('/api/sessions').catch(() => {}),
 });
 
 const sessionList = createSessionList({

@@ -37,6 +37,11 @@ export const CLOSE_CODES = {
   sessionEnded: 4000,
   /** The client broke the protocol in a way that leaves nothing to talk about (wrong version). */
   protocolError: 4001,
+  /**
+   * The gateway sign-in this socket was opened with ended (signed out, or its lifetime ran out).
+   * The session goes on, waiting for its browser; the page signs in again and reattaches.
+   */
+  signInEnded: 4002,
 } as const;
 
 /**

@@ -8,6 +8,8 @@ import type { GatewayUser } from './gateway-user.js';
  */
 export class SignInSessions {
   private readonly sessions = new Map<string, { user: GatewayUser; expiresAt: number }>();
+  /** Who wants to know when a sign-in ends, by key. */
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly lifetimeMs: number,
@@ -37,6 +39,36 @@ export class SignInSessions {
   }
 
   end(token: string | undefined): void {
-    if (token) this.sessions.delete(SignInSessions.key(token));
+    if (token) this.ended(SignInSessions.key(token));
+  }
+
+  /**
+   * Calls `ended` once the sign-in behind `token` ends: signed out, or its lifetime run out.
+   * @returns the way to stop watching
+   */
+  watch(token: string, ended: () => void): () => void {
+    const key = SignInSessions.key(token);
+    const entry = this.sessions.get(key);
+    if (!entry) {
+      ended();
+      return () => {};
+    }
+    const watchers = this.watchers.get(key) ?? new Set();
+    this.watchers.set(key, watchers);
+    watchers.add(ended);
+    const timer = setTimeout(() => this.ended(key), Math.max(0, entry.expiresAt - this.now()));
+    timer.unref();
+    return () => {
+      clearTimeout(timer);
+      watchers.delete(ended);
+      if (watchers.size === 0) this.watchers.delete(key);
+    };
+  }
+
+  private ended(key: string) {
+    this.sessions.delete(key);
+    const watchers = this.watchers.get(key);
+    this.watchers.delete(key);
+    for (const ended of watchers ?? []) ended();
   }
 }

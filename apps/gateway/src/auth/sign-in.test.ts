@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGranted, ownerOf } from './gateway-user.js';
 import { SignInSessions } from './sign-in-sessions.js';
 import { SignInThrottle } from './sign-in-throttle.js';
@@ -21,6 +21,40 @@ describe('SignInSessions', () => {
     const other = sessions.create(alice);
     sessions.end(other);
     expect(sessions.find(other)).toBeUndefined();
+  });
+
+  describe('watching a sign-in', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('tells every watcher when it is signed out, and no one who stopped watching', () => {
+      const sessions = new SignInSessions(60_000);
+      const token = sessions.create(alice);
+      const heard: string[] = [];
+      sessions.watch(token, () => heard.push('first'));
+      const stop = sessions.watch(token, () => heard.push('second'));
+      stop();
+      sessions.end(token);
+      expect(heard).toEqual(['first']);
+      sessions.end(token);
+      expect(heard).toEqual(['first']);
+    });
+
+    it('tells a watcher when the lifetime runs out, and at once for a sign-in already gone', () => {
+      vi.useFakeTimers({ now: 0 });
+      const sessions = new SignInSessions(60_000);
+      const token = sessions.create(alice);
+      let ended = 0;
+      sessions.watch(token, () => ended++);
+      vi.advanceTimersByTime(59_999);
+      expect(ended).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(ended).toBe(1);
+      expect(sessions.find(token)).toBeUndefined();
+      sessions.watch(token, () => ended++);
+      expect(ended).toBe(2);
+    });
   });
 });
 

@@ -22,8 +22,16 @@ declare module 'fastify' {
     gatewayUser: GatewayUser | undefined;
     /** Who owns the sessions this request may see and open (see ownerOf). */
     owner: string;
+    /**
+     * Calls `ended` when the sign-in this request came with ends (signed out, or expired), so a
+     * WebSocket does not outlive it; never, without a sign-in session (no auth, trusted header).
+     * @returns the way to stop watching
+     */
+    watchSignIn(ended: () => void): () => void;
   }
 }
+
+const NOT_WATCHED = () => () => {};
 
 /** Paths anyone may reach: the page itself, its sign-in calls, and probes. */
 function isPublic(url: string): boolean {
@@ -42,6 +50,7 @@ export const gatewayAuth = fastifyPlugin(
   async (app: FastifyInstance, { auth, audit }: { auth: AuthConfig | undefined; audit: AuditLog }) => {
     app.decorateRequest('gatewayUser', undefined);
     app.decorateRequest('owner', '');
+    app.decorateRequest('watchSignIn', NOT_WATCHED);
     const sessions = new SignInSessions((auth?.sessionLifetime ?? 0) * 1000);
     const throttle = new SignInThrottle(5, 15 * 60_000);
     const proxies = auth?.trustedHeader && new CidrBlocks(auth.trustedHeader.proxies);
@@ -70,7 +79,10 @@ export const gatewayAuth = fastifyPlugin(
           );
         }
       }
-      return sessions.find(request.cookies[COOKIE]);
+      const user = sessions.find(request.cookies[COOKIE]);
+      const token = request.cookies[COOKIE];
+      if (user && token) request.watchSignIn = (ended) => sessions.watch(token, ended);
+      return user;
     };
 
     const startSession = (request: FastifyRequest, reply: FastifyReply, user: GatewayUser) => {

@@ -1,4 +1,4 @@
-import { WEBSOCKET_PATH } from '@vigil/protocol';
+import { CLOSE_CODES, WEBSOCKET_PATH } from '@vigil/protocol';
 import type { FastifyInstance } from 'fastify';
 import { BrowserConnection, type ConnectionDeps } from '../session/browser-connection.js';
 import { sameOrigin } from './same-origin.js';
@@ -27,6 +27,13 @@ export async function terminalSocket(
         user: request.gatewayUser,
         source: request.ip,
       });
+      // A socket lives no longer than the sign-in it was opened with; its session waits for the
+      // browser as after any drop, and the page finds it has to sign in again.
+      const unwatch = request.watchSignIn(() => {
+        request.log.info('the sign-in behind this socket ended; closing it');
+        socket.close(CLOSE_CODES.signInEnded);
+      });
+      socket.once('close', unwatch);
     },
   );
 }

@@ -36,6 +36,11 @@ export interface SessionViewDeps {
   remembered: RememberedSession;
   /** The person is done with an ended session and goes back to the sign-in form. */
   back(): void;
+  /**
+   * Asks the gateway whether this browser is still signed in to it, the sign-in screen taking
+   * over if not: a WebSocket refused for that reason looks to the page like any failed attempt.
+   */
+  checkSignIn(): void;
 }
 
 export interface SessionView {
@@ -149,6 +154,7 @@ export function createSessionView(deps: SessionViewDeps): SessionView {
     },
     reconnecting: ({ attempt }) => {
       reconnectAttempt = attempt;
+      deps.checkSignIn();
       reporter.detach();
       health.reconnecting();
       // Nothing is written into the terminal: the screen belongs to the remote program, and
