@@ -168,13 +168,13 @@ test("alice, an administrator, finds bob's session in the audit trail and plays 
   expect(sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
   await expect(bobsRows('session-end').locator(`[data-play="${sessionId}"]`)).toHaveCount(1);
 
-  // The filters go to the gateway: bob's sign-ins, the refused one first.
+  // The filters go to the gateway: bob's sign-ins, newest first, so the refused one is last.
   await page.locator('#audit-kind').selectOption('sign-in');
   await page.locator('#audit-owner').fill('bob');
   await page.locator('#audit-apply').click();
   await expect(page.locator('#audit-rows tr')).toHaveCount(2);
-  await expect(page.locator('#audit-rows tr').nth(0)).toContainText('failure');
-  await expect(page.locator('#audit-rows tr').nth(1)).toContainText('success');
+  await expect(page.locator('#audit-rows tr').nth(0)).toContainText('success');
+  await expect(page.locator('#audit-rows tr').nth(1)).toContainText('failure');
   await expect(page.locator('#audit-rows [data-play]')).toHaveCount(0);
 
   await page.locator('#audit-kind').selectOption('');
@@ -287,10 +287,10 @@ test("the gateway signs bob in with deploy-box's own key, and alice ends that se
   // The audit trail has it (the newest deploy-box rows): how bob signed in, and who ended it.
   await alice.locator('#audit-target').fill('deploy-box');
   await alice.locator('#audit-apply').click();
-  await expect(alice.locator('#audit-rows tr[data-kind="session-start"]').last()).toContainText(
+  await expect(alice.locator('#audit-rows tr[data-kind="session-start"]').first()).toContainText(
     "the gateway's key",
   );
-  await expect(alice.locator('#audit-rows tr[data-kind="session-end"]').last()).toContainText(
+  await expect(alice.locator('#audit-rows tr[data-kind="session-end"]').first()).toContainText(
     'ended by alice',
   );
   await aliceContext.close();

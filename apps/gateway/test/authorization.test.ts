@@ -220,6 +220,17 @@ describe('audit and recordings for administrators and owners', () => {
     }[];
     expect(rows.map((r) => r.event.kind)).toEqual(['session-start', 'session-end']);
     expect(rows[0]!.event.owner).toBe('user:bob');
+    const newest = (await (
+      await get(`/api/audit?sessionId=${sessionId}&order=newest&limit=1`, alice)
+    ).json()) as {
+      id: number;
+      event: { kind: string };
+    }[];
+    expect(newest.map((r) => r.event.kind)).toEqual(['session-end']);
+    const before = (await (
+      await get(`/api/audit?sessionId=${sessionId}&order=newest&beforeId=${newest[0]!.id}`, alice)
+    ).json()) as { event: { kind: string } }[];
+    expect(before.map((r) => r.event.kind)).toEqual(['session-start']);
     expect((await get('/api/audit?limit=abc', alice)).status).toBe(400);
 
     const fetchRecording = async (cookie: string) => {

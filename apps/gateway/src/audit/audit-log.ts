@@ -74,8 +74,12 @@ export interface AuditQuery {
   owner?: string;
   target?: string;
   sessionId?: string;
-  /** Only rows after this id (for paging). */
+  /** Only rows after this id (paging forward, as an export does). */
   afterId?: number;
+  /** Only rows before this id (paging back from the newest, as a person reads). */
+  beforeId?: number;
+  /** Newest first rather than oldest first. */
+  newestFirst?: boolean;
   limit?: number;
 }
 

@@ -57,6 +57,17 @@ describe('SqliteAuditLog', () => {
     log.close();
   });
 
+  it('reads newest first and pages back, as a person looks for what just happened', () => {
+    const log = new SqliteAuditLog(':memory:');
+    for (let i = 0; i < 5; i++) log.record({ ...start, sessionId: `s${i}` });
+    const ids = (query: Parameters<typeof log.query>[0]) => log.query(query).map((r) => r.id);
+    expect(ids({ newestFirst: true, limit: 2 })).toEqual([5, 4]);
+    expect(ids({ newestFirst: true, beforeId: 4, limit: 2 })).toEqual([3, 2]);
+    expect(ids({ newestFirst: true, beforeId: 2, limit: 2 })).toEqual([1]);
+    expect(ids({ beforeId: 3 })).toEqual([1, 2]);
+    log.close();
+  });
+
   it('uses WAL and refuses a database from a newer Vigil', () => {
     const path = tempDb();
     const log = new SqliteAuditLog(path);

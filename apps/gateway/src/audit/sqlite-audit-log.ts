@@ -66,12 +66,13 @@ export class SqliteAuditLog implements AuditLog {
   query(query: AuditQuery): AuditRow[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    const filters: [keyof AuditQuery, string][] = [
+    const filters: [Exclude<keyof AuditQuery, 'newestFirst'>, string][] = [
       ['kind', 'kind = ?'],
       ['owner', 'owner = ?'],
       ['target', 'target = ?'],
       ['sessionId', 'session_id = ?'],
       ['afterId', 'id > ?'],
+      ['beforeId', 'id < ?'],
     ];
     for (const [key, clause] of filters) {
       const value = query[key];
@@ -80,7 +81,8 @@ export class SqliteAuditLog implements AuditLog {
         params.push(value);
       }
     }
-    const sql = `SELECT id, at, event FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    const order = query.newestFirst ? 'DESC' : 'ASC';
+    const sql = `SELECT id, at, event FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, Math.min(query.limit ?? 1000, 10_000)) as {
       id: number;
       at: number;

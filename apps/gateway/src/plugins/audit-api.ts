@@ -11,6 +11,9 @@ const auditQuerySchema = z.strictObject({
   target: z.string().max(300).optional(),
   sessionId: z.string().max(64).optional(),
   afterId: z.coerce.number().int().min(0).optional(),
+  beforeId: z.coerce.number().int().min(0).optional(),
+  /** `newest`: newest first, paging back with `beforeId`, as the audit page reads it. @default oldest */
+  order: z.enum(['oldest', 'newest']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
@@ -27,7 +30,8 @@ export async function auditApi(
       return reply.code(403).send({ error: 'the audit log is for administrators' });
     const query = auditQuerySchema.safeParse(request.query);
     if (!query.success) return reply.code(400).send({ error: query.error.issues[0]?.message ?? 'bad query' });
-    return audit.query(query.data);
+    const { order, ...filters } = query.data;
+    return audit.query({ ...filters, newestFirst: order === 'newest' });
   });
 
   app.get<{ Params: { sessionId: string } }>('/api/recordings/:sessionId', async (request, reply) => {

@@ -17,12 +17,12 @@ function answering(body: unknown, init: ResponseInit = {}, seen: string[] = []):
 
 describe('auditQuery', () => {
   it('asks for a page of the default size without filters', () => {
-    expect(auditQuery(noFilters)).toBe(`limit=${AUDIT_PAGE_SIZE}`);
+    expect(auditQuery(noFilters)).toBe(`order=newest&limit=${AUDIT_PAGE_SIZE}`);
   });
 
-  it('sends the filters that are set, trimmed, and the page after a row', () => {
+  it('sends the filters that are set, trimmed, and the page before the oldest row shown', () => {
     expect(auditQuery({ kind: 'session-end', target: ' dev-box ', owner: '' }, 41, 10)).toBe(
-      'kind=session-end&target=dev-box&afterId=41&limit=10',
+      'kind=session-end&target=dev-box&beforeId=41&order=newest&limit=10',
     );
   });
 

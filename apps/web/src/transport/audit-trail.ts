@@ -16,22 +16,25 @@ export type AuditPageResult = { ok: true; rows: AuditRow[] } | { ok: false; mess
 export const AUDIT_PAGE_SIZE = 100;
 
 /**
- * The query of `GET /api/audit` for one page. The gateway compares owners exactly, and a plain
- * name means the signed-in user of that name, so `bob` becomes `user:bob`.
+ * The query of `GET /api/audit` for one page, newest first: a person looks for what just
+ * happened, and pages back from there (`beforeId`, the oldest row shown). The gateway compares
+ * owners exactly, and a plain name means the signed-in user of that name, so `bob` becomes
+ * `user:bob`.
  */
-export function auditQuery(filters: AuditFilters, afterId?: number, limit = AUDIT_PAGE_SIZE): string {
+export function auditQuery(filters: AuditFilters, beforeId?: number, limit = AUDIT_PAGE_SIZE): string {
   const query = new URLSearchParams();
   if (filters.kind !== '') query.set('kind', filters.kind);
   const target = filters.target.trim();
   if (target !== '') query.set('target', target);
   const owner = filters.owner.trim();
   if (owner !== '') query.set('owner', owner.includes(':') ? owner : `user:${owner}`);
-  if (afterId !== undefined) query.set('afterId', String(afterId));
+  if (beforeId !== undefined) query.set('beforeId', String(beforeId));
+  query.set('order', 'newest');
   query.set('limit', String(limit));
   return query.toString();
 }
 
-/** One page of the audit trail, oldest first; every failure comes back as words. */
+/** One page of the audit trail; every failure comes back as words. */
 export async function fetchAuditPage(
   query: string,
   fetchImpl: typeof fetch = fetch,

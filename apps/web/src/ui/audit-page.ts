@@ -20,9 +20,9 @@ export interface AuditPageDeps {
 }
 
 /**
- * `#audit`, for administrators: the gateway's audit trail, oldest first, because the gateway
- * pages forward only (`afterId`); `#audit-more` fetches the next page. Session rows carry a
- * `[data-play="<sessionId>"]` button for the recording.
+ * `#audit`, for administrators: the gateway's audit trail, newest first; `#audit-more` fetches
+ * the page of older events. Session rows carry a `[data-play="<sessionId>"]` button for the
+ * recording.
  */
 export function createAuditPage(deps: AuditPageDeps): AuditPage {
   const filtersForm = elementById('audit-filters', HTMLFormElement);
@@ -41,7 +41,8 @@ export function createAuditPage(deps: AuditPageDeps): AuditPage {
   );
 
   let filters: AuditFilters = { kind: '', owner: '', target: '' };
-  let lastId: number | undefined;
+  /** The oldest row shown: the next page is what came before it. */
+  let oldestId: number | undefined;
   let shown = 0;
   /** Answers for an older set of filters are dropped. */
   let generation = 0;
@@ -49,13 +50,13 @@ export function createAuditPage(deps: AuditPageDeps): AuditPage {
   const load = async (fresh: boolean) => {
     const asked = ++generation;
     if (fresh) {
-      lastId = undefined;
+      oldestId = undefined;
       shown = 0;
       rows.replaceChildren();
     }
     more.disabled = true;
     summary.textContent = 'Loading…';
-    const result = await fetchAuditPage(auditQuery(filters, lastId), deps.fetch);
+    const result = await fetchAuditPage(auditQuery(filters, oldestId), deps.fetch);
     if (asked !== generation) return;
     more.disabled = false;
     if (!result.ok) {
@@ -65,14 +66,14 @@ export function createAuditPage(deps: AuditPageDeps): AuditPage {
     }
     rows.append(...result.rows.map((row) => auditRow(row, deps.play)));
     shown += result.rows.length;
-    lastId = result.rows.at(-1)?.id ?? lastId;
+    oldestId = result.rows.at(-1)?.id ?? oldestId;
     // A short page is the end of the trail for now; a full one may have more behind it.
     const full = result.rows.length === AUDIT_PAGE_SIZE;
     more.hidden = !full;
     summary.textContent =
       shown === 0
         ? 'No events match.'
-        : `${shown} event${shown === 1 ? '' : 's'}, oldest first${full ? '; more to load' : ''}.`;
+        : `${shown} event${shown === 1 ? '' : 's'}, newest first${full ? '; older ones to load' : ''}.`;
   };
 
   filtersForm.addEventListener('submit', (event) => {
