@@ -57,3 +57,16 @@ test('a wrong password is explained in the form', async ({ page, vigil }) => {
   await page.locator('#connect').click();
   await expect(page.locator('#error')).toContainText('Permission denied', { timeout: 20_000 });
 });
+
+test("cancelling the server's question goes back to the form, without an error", async ({ page, vigil }) => {
+  await page.goto(vigil.url);
+  await page.locator('[data-target="fixture"]').click();
+  await page.locator('#username').fill(vigil.sshd.user);
+  await page.locator('#auth-method').selectOption('keyboard-interactive');
+  await page.locator('#connect').click();
+  await expect(page.locator('#auth-prompt')).toBeVisible();
+  await page.locator('#auth-cancel').click();
+  await expect(page.locator('#signin-view')).toBeVisible();
+  await expect(page.locator('#status')).toHaveText('Sign-in cancelled; no session was opened.');
+  await expect(page.locator('#error')).toBeHidden();
+});

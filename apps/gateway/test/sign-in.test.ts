@@ -62,6 +62,24 @@ describe('signing in to a target', () => {
     await expectShell(client);
   });
 
+  it('says a cancelled prompt is a cancelled sign-in, not a lost connection, and audits it', async () => {
+    const client = await gateway.connect();
+    client.open({ target: 'fixture', username: gateway.sshd.user, auth: { method: 'keyboard-interactive' } });
+    await client.message('auth-prompt');
+    client.send({ type: 'close' });
+    expect(await client.message('error')).toEqual({
+      type: 'error',
+      code: 'SIGN_IN_CANCELLED',
+      message: 'Sign-in cancelled; no session was opened.',
+      fatal: true,
+    });
+    expect(await client.closed()).toBe(4000);
+    const refusals = gateway.audit.query({ kind: 'session-refused' }).map((row) => row.event);
+    expect(refusals).toContainEqual(
+      expect.objectContaining({ target: 'fixture', code: 'SIGN_IN_CANCELLED' }),
+    );
+  });
+
   it('uses the user the operator fixed, whatever the browser sends', async () => {
     const client = await gateway.connect();
     client.open({

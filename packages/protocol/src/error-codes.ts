@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'TARGET_NOT_ALLOWED',
   'AUTH_METHOD_NOT_ALLOWED',
   'AUTH_FAILED',
+  'SIGN_IN_CANCELLED',
   'KEY_INVALID',
   'KEY_PASSPHRASE',
   'HOST_KEY_UNKNOWN',
@@ -91,6 +92,8 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return `That sign-in method is not allowed for ${d.target ?? 'this target'}${suffix}.`;
     case 'AUTH_FAILED':
       return `Permission denied: ${where(d)} did not accept the credentials${suffix}.`;
+    case 'SIGN_IN_CANCELLED':
+      return 'Sign-in cancelled; no session was opened.';
     case 'KEY_INVALID':
       return `The private key could not be read${suffix}.`;
     case 'KEY_PASSPHRASE':

@@ -159,6 +159,8 @@ export class BrowserConnection {
         return this.session?.resize(message.cols, message.rows);
       case 'close':
         if (this.state === 'attached') return this.session?.close('the person hung up');
+        // Said in words (and audited), so the page does not take the closing socket for a lost connection.
+        if (this.state === 'opening') this.onOpenFailed(new SshFailure('SIGN_IN_CANCELLED', {}));
         this.abort.abort();
         return this.end();
     }

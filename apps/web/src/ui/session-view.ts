@@ -178,6 +178,11 @@ export function createSessionView(deps: SessionViewDeps): SessionView {
       else if (error.fatal) health.hide();
       if (!error.fatal) return problem(error.message);
       remembered.forget();
+      if (error.code === 'SIGN_IN_CANCELLED') {
+        // The person said no to a question: back to the form, nothing went wrong.
+        deps.back();
+        return status.set(error.message);
+      }
       if (error.code === 'SESSION_NOT_FOUND' && wasRunning) {
         problem(SESSION_ENDED_AWAY_TEXT);
         return over(SESSION_ENDED_AWAY_TEXT);
