@@ -3,7 +3,7 @@ import type { ErrorCode, ServerMessage } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
-import { FlowWindow } from './flow-window.js';
+import { type FlowLimits, FlowWindow } from './flow-window.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 /** A browser connection as a session sees it; the session never touches a WebSocket directly. */
@@ -25,14 +25,8 @@ export interface SessionPolicy {
   replayBufferBytes: number;
   /** Pause the channel rather than drop output when the buffer is full. */
   lossless: boolean;
-  flow: {
-    highWatermark: number;
-    lowWatermark: number;
-    socketHighWatermark: number;
-    socketLowWatermark: number;
-    recordingHighWatermark: number;
-    recordingLowWatermark: number;
-  };
+  /** The flow thresholds; capacity and lossless come from the two fields above. */
+  flow: Omit<FlowLimits, 'capacity' | 'lossless'>;
 }
 
 interface SessionEvents {
