@@ -42,14 +42,7 @@ async function signIn(name: string, password: string, origin?: string) {
   });
 }
 
-async function cookieOf(name: string, password: string): Promise<string> {
-  const response = await signIn(name, password);
-  expect(response.status).toBe(200);
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
+const cookieOf = (name: string, password: string) => gateway.signIn(name, password);
 
 const get = (path: string, cookie = '') => fetch(`${gateway.baseUrl}${path}`, { headers: { cookie } });
 const targetNames = async (cookie: string) =>

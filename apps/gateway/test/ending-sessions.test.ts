@@ -15,18 +15,7 @@ beforeAll(async () => {
     auth: { local: { users }, admins: { users: ['alice'] } },
     targets: [pinnedTarget(sshd, { name: 'box', allow: { users: ['alice', 'bob', 'carol'] } })],
   }));
-  for (const { name } of users) {
-    const response = await fetch(`${gateway.baseUrl}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, password: `${name}-pw` }),
-    });
-    expect(response.status).toBe(200);
-    cookies[name] = response.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-  }
+  for (const { name } of users) cookies[name] = await gateway.signIn(name, `${name}-pw`);
 });
 afterAll(() => gateway?.stop());
 
@@ -132,15 +121,7 @@ describe('a sign-in that ends', () => {
     expect(await client.closed()).toBe(CLOSE_CODES.signInEnded);
     expect((await api('/api/sessions', 'bob')).status).toBe(401);
 
-    const again = await fetch(`${gateway.baseUrl}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bob', password: 'bob-pw' }),
-    });
-    cookies.bob = again.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    cookies.bob = await gateway.signIn('bob', 'bob-pw');
     expect(await (await api('/api/sessions', 'bob')).json()).toMatchObject([{ sessionId, attached: false }]);
     const back = await gateway.connect({ cookie: cookies.bob! });
     back.attach(sessionId, null);

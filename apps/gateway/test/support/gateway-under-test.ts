@@ -18,6 +18,8 @@ export interface GatewayUnderTest {
   connect(headers?: Record<string, string>, keepBytes?: number, autoPong?: boolean): Promise<ProtocolClient>;
   /** A fresh browser identity: the cookie header a page would carry after loading. */
   browserCookie(): Promise<string>;
+  /** Signs a local user in to the gateway; the cookie header a page would carry afterwards. */
+  signIn(name: string, password: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,18 @@ export async function startGateway(
     },
     async shutdown() {
       await app.close();
+    },
+    async signIn(name, password) {
+      const response = await fetch(`${baseUrl}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, password }),
+      });
+      if (response.status !== 200) throw new Error(`signing in as ${name}: HTTP ${response.status}`);
+      return response.headers
+        .getSetCookie()
+        .map((cookie) => cookie.split(';')[0])
+        .join('; ');
     },
     async browserCookie() {
       const response = await fetch(`${baseUrl}/api/targets`);
