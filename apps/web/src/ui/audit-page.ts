@@ -1,7 +1,8 @@
 import { AUDIT_EVENT_KINDS, type AuditEventKind, type AuditRow } from '@vigil/protocol';
 import { AUDIT_PAGE_SIZE, type AuditFilters, auditQuery, fetchAuditPage } from '../transport/audit-trail.js';
 import type { AppScreens } from './app-screens.js';
-import { AUDIT_KIND_LABELS, auditDetails, auditTimeText, auditWho, playableSession } from './audit-words.js';
+import { auditTableRow } from './audit-table-row.js';
+import { AUDIT_KIND_LABELS, auditDetails, auditWho, playableSession } from './audit-words.js';
 import { elementById } from './element-by-id.js';
 import './audit-page.css';
 
@@ -95,25 +96,15 @@ export function createAuditPage(deps: AuditPageDeps): AuditPage {
 
 function auditRow(row: AuditRow, play: (sessionId: string, title: string) => void): HTMLTableRowElement {
   const { event } = row;
-  const tr = document.createElement('tr');
-  tr.dataset.auditId = String(row.id);
-  tr.dataset.kind = event.kind;
-  const time = document.createElement('time');
-  time.dateTime = new Date(row.at).toISOString();
-  time.textContent = auditTimeText(row.at);
-  const cells = [
-    time,
+  const tr = auditTableRow(row.at, [
     AUDIT_KIND_LABELS[event.kind],
     auditWho(event),
     event.source,
     event.kind === 'sign-in' ? '' : event.target,
     auditDetails(event),
-  ];
-  for (const content of cells) {
-    const td = document.createElement('td');
-    td.append(content);
-    tr.append(td);
-  }
+  ]);
+  tr.dataset.auditId = String(row.id);
+  tr.dataset.kind = event.kind;
   if (event.kind !== 'sign-in') tr.cells[2]!.title = event.owner;
   const action = document.createElement('td');
   const playable = playableSession(event);

@@ -1,6 +1,7 @@
 import type { LiveSession } from '@vigil/protocol';
 import { endLiveSession, fetchAllLiveSessions } from '../transport/live-sessions.js';
-import { auditTimeText, liveSessionDetails, ownerText } from './audit-words.js';
+import { auditTableRow } from './audit-table-row.js';
+import { liveSessionDetails, ownerText } from './audit-words.js';
 import { elementById } from './element-by-id.js';
 import { endSessionQuestion } from './session-words.js';
 
@@ -51,22 +52,13 @@ export function createLiveSessionsPanel(deps: {
 }
 
 function sessionRow(session: LiveSession, end: (session: LiveSession) => void): HTMLTableRowElement {
-  const tr = document.createElement('tr');
-  tr.dataset.sessionId = session.sessionId;
-  const time = document.createElement('time');
-  time.dateTime = new Date(session.startedAt).toISOString();
-  time.textContent = auditTimeText(session.startedAt);
-  for (const content of [
-    time,
+  const tr = auditTableRow(session.startedAt, [
     ownerText(session.owner),
     session.source,
     session.target,
     liveSessionDetails(session),
-  ]) {
-    const td = document.createElement('td');
-    td.append(content);
-    tr.append(td);
-  }
+  ]);
+  tr.dataset.sessionId = session.sessionId;
   tr.cells[1]!.title = session.owner;
   const button = document.createElement('button');
   button.type = 'button';
