@@ -7,14 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp, configSchema } from '@vigil/gateway';
-import {
-  collectGarbage,
-  cpuSample,
-  memorySample,
-  type ParentMessage,
-  reply,
-  serveParent,
-} from './ipc-messages.js';
+import { type ParentMessage, reply, serveParent } from './ipc-messages.js';
 
 type Gateway = Awaited<ReturnType<typeof buildApp>>;
 let gateway: Gateway | undefined;
@@ -37,11 +30,6 @@ async function handle(message: ParentMessage): Promise<void> {
   switch (message.type) {
     case 'start':
       return start(message.config, message.logFile);
-    case 'memory':
-      await collectGarbage();
-      return reply({ type: 'memory', id: message.id, sample: memorySample(gateway?.registry.size ?? 0) });
-    case 'cpu':
-      return reply({ type: 'cpu', id: message.id, sample: cpuSample() });
     case 'loop-delay': {
       const ms = (ns: number) => ns / 1e6;
       const delay = {
@@ -86,4 +74,4 @@ async function handle(message: ParentMessage): Promise<void> {
   }
 }
 
-serveParent(handle);
+serveParent(handle, () => gateway?.registry.size ?? 0);

@@ -3,12 +3,19 @@
  * say to each other over Node's IPC channel. The child measures itself, so figures are never
  * skewed by the bench's own heap or event loop.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
+
 export type ParentMessage =
   /** Start with this raw config (validated by the child with the gateway's own schema). */
   | { type: 'start'; config: Record<string, unknown>; logFile: string }
   /** Collect garbage, then report memory. */
   | { type: 'memory'; id: number }
   | { type: 'cpu'; id: number }
+  /**
+   * RSS and the young generation's share of it, read without collecting garbage: a forced
+   * collection would put off the memory reducer this query is used to wait for.
+   */
+  | { type: 'resident'; id: number }
   /** ssh2 holder only: open this many more idle sessions, then answer `held`. */
   | { type: 'hold'; id: number; count: number; concurrency: number }
   /** ssh2 holder only: close every session held, then answer `held`. */
@@ -28,6 +35,11 @@ export interface MemorySample {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /**
+   * Resident bytes of V8's young generation (new space). After a full GC it holds nothing, but
+   * V8 keeps its pages until its memory reducer runs: scratch room, part of `rss`.
+   */
+  youngGeneration: number;
   /** Sessions the child holds at the time (the gateway's registry size). */
   sessions: number;
 }
@@ -51,6 +63,7 @@ export type ChildMessage =
   | { type: 'ready'; port: number }
   | { type: 'memory'; id: number; sample: MemorySample }
   | { type: 'cpu'; id: number; sample: CpuSample }
+  | { type: 'resident'; id: number; rss: number; youngGeneration: number }
   | { type: 'held'; id: number; sessions: number }
   | { type: 'profiled'; id: number }
   | { type: 'loop-delay'; id: number; delay: LoopDelay }
@@ -58,7 +71,7 @@ export type ChildMessage =
   | { type: 'failed'; message: string };
 
 /** Full GCs until the heap stops shrinking (at most five), so memory is what is really held. */
-export async function collectGarbage(): Promise<void> {
+async function collectGarbage(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('the measured child needs --expose-gc');
   let last = Number.POSITIVE_INFINITY;
@@ -72,14 +85,49 @@ export async function collectGarbage(): Promise<void> {
   }
 }
 
-export function memorySample(sessions: number): MemorySample {
-  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, heapTotal, external, arrayBuffers, sessions };
+function youngGenerationBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0;
 }
 
-export function cpuSample(): CpuSample {
+function memorySample(sessions: number): MemorySample {
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return {
+    rss,
+    heapUsed,
+    heapTotal,
+    external,
+    arrayBuffers,
+    youngGeneration: youngGenerationBytes(),
+    sessions,
+  };
+}
+
+function cpuSample(): CpuSample {
   const { user, system } = process.cpuUsage();
   return { user, system, at: performance.now() };
+}
+
+/** The queries both measured children answer alike; `sessions` says how many it holds now. */
+async function answerShared(message: ParentMessage, sessions: () => number): Promise<boolean> {
+  switch (message.type) {
+    case 'memory':
+      await collectGarbage();
+      reply({ type: 'memory', id: message.id, sample: memorySample(sessions()) });
+      return true;
+    case 'cpu':
+      reply({ type: 'cpu', id: message.id, sample: cpuSample() });
+      return true;
+    case 'resident':
+      reply({
+        type: 'resident',
+        id: message.id,
+        rss: process.memoryUsage.rss(),
+        youngGeneration: youngGenerationBytes(),
+      });
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Sends a message to the bench. */
@@ -88,17 +136,20 @@ export function reply(message: ChildMessage): void {
 }
 
 /**
- * A child's side of the channel: each request goes to `handle`; a failure is reported to the bench
- * rather than thrown, and the child exits when the bench goes away (it must never outlive it).
+ * A child's side of the channel: memory, resident and CPU queries are answered here,
+ * the rest go to `handle`; a failure is reported to the bench rather than thrown, and the child exits
+ * when the bench goes away (it must never outlive it).
  */
-export function serveParent(handle: (message: ParentMessage) => Promise<void>): void {
+export function serveParent(handle: (message: ParentMessage) => Promise<void>, sessions: () => number): void {
   process.on('message', (message: ParentMessage) => {
-    handle(message).catch((error: unknown) => {
-      reply({
-        type: 'failed',
-        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    answerShared(message, sessions)
+      .then((answered) => (answered ? undefined : handle(message)))
+      .catch((error: unknown) => {
+        reply({
+          type: 'failed',
+          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       });
-    });
   });
   process.on('disconnect', () => setTimeout(() => process.exit(0), 100).unref());
 }

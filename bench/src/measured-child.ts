@@ -99,6 +99,13 @@ export class MeasuredChild {
     return reply.sample;
   }
 
+  /** RSS and V8's young generation, read without a garbage collection. */
+  async resident(): Promise<{ rss: number; youngGeneration: number }> {
+    const reply = await this.ask('resident', {});
+    if (reply.type !== 'resident') throw new Error(`expected resident sizes, got ${reply.type}`);
+    return reply;
+  }
+
   async cpu(): Promise<CpuSample> {
     const reply = await this.ask('cpu', {});
     if (reply.type !== 'cpu') throw new Error(`expected a CPU sample, got ${reply.type}`);

@@ -56,8 +56,13 @@ const METHOD = `
 - **Memory per session**: gateway child process started with \`--expose-gc\`; RSS and V8 heap
   after full GCs, with N idle sessions (a WebSocket client attached to each, shell at its
   prompt) less the same process with none (after 10 sessions opened and closed, so code loaded
-  on first use is in the baseline), divided by N. Baseline: the same sessions held by a bare
-  ssh2 client process. Peer: the fixture's OpenSSH sshd with MaxStartups raised.
+  on first use is in the baseline), divided by N. Each sample is taken once the process is idle:
+  V8's memory reducer has given back the young generation that opening sessions grew (≤ 2 MiB
+  resident) and RSS has stopped falling (≤ 256 KiB over 5 s), at most 60 s after the opening.
+  A forced GC empties the young generation but leaves its pages resident, so a sample taken 3 s
+  after opening charges up to 32 MiB of empty scratch room to the sessions; the notes give that
+  figure too. Baseline: the same sessions held by a bare ssh2 client process, sampled the same
+  way. Peer: the fixture's OpenSSH sshd with MaxStartups raised.
 - **Heartbeat CPU**: \`process.cpuUsage()\` of the gateway child over the window, with N idle
   sessions at \`ServerAliveInterval 1\`, against the same N at \`ServerAliveInterval 0\`.
 - **Heartbeat fidelity**: idle sessions heartbeat at 1 s while other sessions run \`yes\` as fast

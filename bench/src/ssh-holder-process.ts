@@ -4,14 +4,7 @@
  * --expose-gc and queried over IPC like gateway-process.ts.
  */
 import { DirectShell, type SshLogin } from './direct-shell.js';
-import {
-  collectGarbage,
-  cpuSample,
-  memorySample,
-  type ParentMessage,
-  reply,
-  serveParent,
-} from './ipc-messages.js';
+import { type ParentMessage, reply, serveParent } from './ipc-messages.js';
 import { atPrompt, inBatches } from './session-pool.js';
 
 let login: SshLogin | undefined;
@@ -39,11 +32,6 @@ async function handle(message: ParentMessage): Promise<void> {
     case 'release':
       await Promise.all(shells.splice(0).map((shell) => shell.close()));
       return reply({ type: 'held', id: message.id, sessions: 0 });
-    case 'memory':
-      await collectGarbage();
-      return reply({ type: 'memory', id: message.id, sample: memorySample(shells.length) });
-    case 'cpu':
-      return reply({ type: 'cpu', id: message.id, sample: cpuSample() });
     case 'stop':
       await Promise.all(shells.map((shell) => shell.close()));
       reply({ type: 'stopped', id: message.id });
@@ -54,4 +42,4 @@ async function handle(message: ParentMessage): Promise<void> {
   }
 }
 
-serveParent(handle);
+serveParent(handle, () => shells.length);
