@@ -84,4 +84,15 @@ describe('JsonTextEncoder', () => {
       expect(encode(chunks), `seed ${seed}`).toBe(reference(chunks));
     }
   });
+
+  it('writes at an offset into a view of a larger buffer, touching nothing before it', () => {
+    const random = seededBytes(7);
+    const bytes = Uint8Array.from({ length: 4096 }, () => random.next().value!);
+    const backing = new Uint8Array(16 + bytes.length * MAX_EXPANSION + 64).fill(0x7e);
+    const out = backing.subarray(16);
+    const encoder = new JsonTextEncoder();
+    const end = encoder.end(out, encoder.write(bytes, out, 5));
+    expect(backing.subarray(0, 21).every((byte) => byte === 0x7e)).toBe(true);
+    expect(Buffer.from(out.subarray(5, end)).toString('utf8')).toBe(reference([bytes]));
+  });
 });

@@ -3,33 +3,87 @@ import { isUtf8 } from 'node:buffer';
 /** The longest a byte can become: `\u001f` is six bytes; a stray byte's U+FFFD, three. */
 export const MAX_EXPANSION = 6;
 
-/** OUTPUT_LENGTHS' mark for the lead bytes of multi-byte characters. */
-const LEAD = 0xff;
-
 /**
- * What each byte that cannot start a multi-byte character becomes, MAX_EXPANSION bytes apart,
- * and how many of those bytes count: ASCII as it is or as JSON's escape; U+FFFD for a byte that
- * is never valid UTF-8 there; nothing for NUL. One table for all, so most bytes take the same
- * short path whatever they are: on binary output, branching on the kind of each byte cost more
- * than the copying.
+ * What each byte becomes when it does not start a character, and how many bytes that is: ASCII
+ * as it is or as JSON's escape; U+FFFD for any other byte (a lead byte the next byte does not
+ * continue is one U+FFFD, as the WHATWG decoder has it); nothing for NUL. Held as the first four
+ * bytes (OUTPUT_HEAD) and the last two (OUTPUT_TAIL), so every byte costs the same two stores,
+ * whatever it becomes: on binary output, a branch on the kind of each byte (mispredicted on one
+ * byte in five) cost more than writing bytes that the next byte's stores then overwrite.
  *
  * NUL is left out of recordings: ECMA-48 (8.3.88) defines it as fill that "may be inserted into,
  * or removed from, a data stream without affecting the information content", and terminals,
  * xterm.js and the asciinema player among them, ignore it. Kept, each would cost six bytes
  * (`\u0000`) of disk: a `cat` of a sparse file or /dev/zero wrote six times its size.
  */
-const OUTPUT = new Uint8Array(0x100 * MAX_EXPANSION);
+const OUTPUT_HEAD = new Uint32Array(0x100);
+const OUTPUT_TAIL = new Uint16Array(0x100);
 const OUTPUT_LENGTHS = new Uint8Array(0x100);
-for (let byte = 0; byte < 0x100; byte++) {
-  if (byte >= 0xc2 && byte <= 0xf4) {
-    OUTPUT_LENGTHS[byte] = LEAD;
-    continue;
-  }
-  if (byte === 0) continue;
+for (let byte = 1; byte < 0x100; byte++) {
   const text = byte < 0x80 ? JSON.stringify(String.fromCharCode(byte)).slice(1, -1) : '\ufffd';
-  const encoded = new TextEncoder().encode(text);
-  OUTPUT.set(encoded, byte * MAX_EXPANSION);
-  OUTPUT_LENGTHS[byte] = encoded.length;
+  const encoded = new Uint8Array(MAX_EXPANSION);
+  const { written } = new TextEncoder().encodeInto(text, encoded);
+  const view = new DataView(encoded.buffer);
+  OUTPUT_HEAD[byte] = view.getUint32(0, true);
+  OUTPUT_TAIL[byte] = view.getUint16(4, true);
+  OUTPUT_LENGTHS[byte] = written;
+}
+
+/**
+ * Stores what `byte` becomes on its own at `o` (six bytes, of which the returned length count);
+ * the caller's room of MAX_EXPANSION bytes per input byte keeps the extra ones in bounds.
+ */
+function putByte(view: DataView, o: number, byte: number): number {
+  const length = OUTPUT_LENGTHS[byte]!;
+  view.setUint32(o, OUTPUT_HEAD[byte]!, true);
+  view.setUint16(o + 4, OUTPUT_TAIL[byte]!, true);
+  return length;
+}
+
+/**
+ * The range the byte after each lead byte must be in to continue it, as its lowest value and
+ * its width: narrower after E0, ED, F0 and F4, which rules out overlong forms, UTF-16 surrogates
+ * and code points past U+10FFFF. Any other byte gets a lowest value no byte reaches, so one
+ * unsigned comparison (`secondFits`) tells every byte apart without a branch on its kind.
+ */
+const SECOND_LOWEST = new Uint16Array(0x100).fill(0x100);
+const SECOND_WIDTH = new Uint8Array(0x100);
+for (let byte = 0xc2; byte <= 0xf4; byte++) {
+  const lowest = byte === 0xe0 ? 0xa0 : byte === 0xf0 ? 0x90 : 0x80;
+  const highest = byte === 0xed ? 0x9f : byte === 0xf4 ? 0x8f : 0xbf;
+  SECOND_LOWEST[byte] = lowest;
+  SECOND_WIDTH[byte] = highest - lowest;
+}
+
+/** Whether `byte` starts a character that `next` can continue. */
+function secondFits(byte: number, next: number): boolean {
+  return (next - SECOND_LOWEST[byte]!) >>> 0 <= SECOND_WIDTH[byte]!;
+}
+
+function isLeadByte(byte: number): boolean {
+  return SECOND_LOWEST[byte] !== 0x100;
+}
+
+/**
+ * The character starting at `i`, whose second byte is known to fit: its length when whole, 0
+ * when the bytes end before it does, or minus the length of its maximal invalid start (the
+ * bytes one U+FFFD stands for) when a later byte breaks it.
+ */
+function validSequence(bytes: Uint8Array, i: number): number {
+  const expected = sequenceLength(bytes[i]!);
+  let seen = 2;
+  while (seen < expected) {
+    if (i + seen >= bytes.length) return 0;
+    const next = bytes[i + seen]!;
+    if (next < 0x80 || next > 0xbf) return -seen;
+    seen++;
+  }
+  return expected;
+}
+
+/** How many bytes a character starting with lead byte `byte` (0xc2..0xf4) has. */
+function sequenceLength(byte: number): number {
+  return byte <= 0xdf ? 2 : byte <= 0xef ? 3 : 4;
 }
 
 /**
@@ -58,69 +112,42 @@ export class JsonTextEncoder {
       bytes.set(chunk, this.carry.length);
       this.carry = undefined;
     }
-    const length = bytes.length;
-    // Valid UTF-8 (simdutf, far faster than this loop) is text; anything else is treated as binary.
-    const isText = isUtf8(bytes);
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    // Valid UTF-8 (simdutf, far faster than these loops) needs no checking byte by byte.
+    return isUtf8(bytes) ? writeText(bytes, out, view, at) : this.writeBinary(bytes, out, view, at);
+  }
+
+  /** Bytes that are not valid UTF-8 as a whole: every sequence is checked. */
+  private writeBinary(bytes: Uint8Array, out: Uint8Array, view: DataView, at: number): number {
+    const last = bytes.length - 1;
     let o = at;
     let i = 0;
-    while (i < length) {
-      let byte = bytes[i]!;
-      // Text is mostly runs of printable ASCII, copied a store per byte; on binary output the
-      // extra test per byte would cost more than it saves, hence the choice per chunk.
-      while (isText && byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) {
-        out[o++] = byte;
-        if (++i === length) return o;
-        byte = bytes[i]!;
-      }
-      const outputLength = OUTPUT_LENGTHS[byte]!;
-      if (outputLength !== LEAD) {
-        // Six stores whatever the length: cheaper than deciding how many.
-        const from = byte * MAX_EXPANSION;
-        out[o] = OUTPUT[from]!;
-        out[o + 1] = OUTPUT[from + 1]!;
-        out[o + 2] = OUTPUT[from + 2]!;
-        out[o + 3] = OUTPUT[from + 3]!;
-        out[o + 4] = OUTPUT[from + 4]!;
-        out[o + 5] = OUTPUT[from + 5]!;
-        o += outputLength;
+    while (i < last) {
+      const byte = bytes[i]!;
+      if (!secondFits(byte, bytes[i + 1]!)) {
+        o += putByte(view, o, byte);
         i++;
         continue;
       }
-      // How many continuation bytes the lead byte promises, and the range of the first one
-      // (which rules out overlong forms, surrogates and code points past U+10FFFF).
-      let needed: number;
-      let lower = 0x80;
-      let upper = 0xbf;
-      if (byte <= 0xdf) needed = 1;
-      else if (byte <= 0xef) {
-        needed = 2;
-        if (byte === 0xe0) lower = 0xa0;
-        else if (byte === 0xed) upper = 0x9f;
-      } else {
-        needed = 3;
-        if (byte === 0xf0) lower = 0x90;
-        else if (byte === 0xf4) upper = 0x8f;
-      }
-      let seen = 0;
-      while (seen < needed && i + 1 + seen < length) {
-        const next = bytes[i + 1 + seen]!;
-        if (next < lower || next > upper) break;
-        lower = 0x80;
-        upper = 0xbf;
-        seen++;
-      }
-      if (seen === needed) {
-        for (let k = 0; k <= needed; k++) out[o++] = bytes[i + k]!;
-        i += needed + 1;
-      } else if (i + 1 + seen === length) {
+      const taken = validSequence(bytes, i);
+      if (taken === 0) {
         // The chunk ended inside a character that may still complete.
         this.carry = bytes.slice(i);
-        break;
+        return o;
+      }
+      if (taken > 0) {
+        for (let k = 0; k < taken; k++) out[o++] = bytes[i + k]!;
+        i += taken;
       } else {
         // One U+FFFD for the broken sequence; the byte that broke it starts afresh.
         o = replacement(out, o);
-        i += seen + 1;
+        i -= taken;
       }
+    }
+    if (i === last) {
+      const byte = bytes[last]!;
+      if (isLeadByte(byte)) this.carry = bytes.slice(last);
+      else o += putByte(view, o, byte);
     }
     return o;
   }
@@ -131,6 +158,29 @@ export class JsonTextEncoder {
     this.carry = undefined;
     return replacement(out, at);
   }
+}
+
+/** Valid UTF-8: runs of printable ASCII copied as they are, characters copied whole. */
+function writeText(bytes: Uint8Array, out: Uint8Array, view: DataView, at: number): number {
+  const length = bytes.length;
+  let o = at;
+  let i = 0;
+  while (i < length) {
+    let byte = bytes[i]!;
+    while (byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) {
+      out[o++] = byte;
+      if (++i === length) return o;
+      byte = bytes[i]!;
+    }
+    if (byte < 0x80) {
+      o += putByte(view, o, byte);
+      i++;
+    } else {
+      const end = i + sequenceLength(byte);
+      while (i < end) out[o++] = bytes[i++]!;
+    }
+  }
+  return o;
 }
 
 function replacement(out: Uint8Array, at: number): number {
