@@ -14,11 +14,11 @@ const GOAL_KIB = 100;
 /** Time for the last prompts, health pushes and timers of freshly opened sessions to pass. */
 const SETTLE_MS = 3_000;
 /**
- * A young generation this small has been given back by V8's memory reducer: it is 15–30 MiB
- * resident after sessions are opened, and under 1.5 MiB once the reducer has run.
+ * A young generation this small has been given back by V8's memory reducer: it was 3–26 MiB
+ * resident 3 s after sessions opened, and 0.3–2 MiB once the reducer had run.
  */
 const REDUCED_YOUNG_GENERATION = 2 * MiB;
-/** Bound on the wait for the memory reducer (it usually acts 10–25 s after a burst). */
+/** Bound on the wait for the memory reducer (in the gateway it acted 13–49 s after a burst). */
 const IDLE_TIMEOUT_MS = 60_000;
 const IDLE_POLL_MS = 1_000;
 /** RSS that has not fallen by more than this over IDLE_STEADY_POLLS polls is done falling. */
@@ -185,11 +185,11 @@ function idleNote(curve: Curve, count: number, freshRssPerSession: number): stri
   const idle = curve.at.get(count)!;
   const fresh = curve.fresh.get(count)!;
   const mib = (bytes: number) => (bytes / MiB).toFixed(1);
-  const when = (sample: IdleSample) =>
-    `${(sample.idleAfterMs / 1000).toFixed(0)} s after opening${sample.steady ? '' : ' (RSS NOT yet steady)'}`;
+  const when = (sample: IdleSample, after: string) =>
+    `${(sample.idleAfterMs / 1000).toFixed(0)} s after ${after}${sample.steady ? '' : ' (RSS NOT yet steady)'}`;
   return (
-    `idle ${when(idle)}, young generation ${mib(idle.youngGeneration)} MiB ` +
-    `(empty: ${when(curve.empty)}, ${mib(curve.empty.youngGeneration)} MiB; ` +
+    `idle ${when(idle, 'opening')}, young generation ${mib(idle.youngGeneration)} MiB ` +
+    `(empty: ${when(curve.empty, 'the warm-up')}, ${mib(curve.empty.youngGeneration)} MiB; ` +
     `${SETTLE_MS / 1000} s after opening, with ${mib(fresh.youngGeneration)} MiB: ` +
     `${freshRssPerSession.toFixed(1)} KiB RSS per session)`
   );
