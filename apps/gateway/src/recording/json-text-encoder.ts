@@ -172,7 +172,10 @@ function writeText(bytes: Uint8Array, out: Uint8Array, view: DataView, at: numbe
       if (++i === length) return o;
       byte = bytes[i]!;
     }
-    if (byte < 0x80) {
+    if (byte === 0) {
+      // NUL runs (a sparse file, /dev/zero) become nothing: skipped without a store.
+      while (++i < length && bytes[i] === 0);
+    } else if (byte < 0x80) {
       o += putByte(view, o, byte);
       i++;
     } else {
