@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Browser, chromium } from '@playwright/test';
+import { type Browser, chromium, type Page } from '@playwright/test';
+import type { SshdFixture } from '@vigil/test-sshd';
 import { localWriteMs, screenTail, signIn, untilScreen } from './browser-terminal.js';
 import { DirectShell } from './direct-shell.js';
 import { attempt, type BenchContext, type Figure, type FigureModule, ms, ratioText } from './figure.js';
@@ -49,6 +50,19 @@ async function ensureWebBuild(context: BenchContext): Promise<void> {
   }
 }
 
+/** A page signed in to the bench target, its shell at the prompt; the caller closes it. */
+async function pageAtPrompt(browser: Browser, gateway: GatewayUnderBench, sshd: SshdFixture): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+  try {
+    await signIn(page, gateway.url, TARGETS.default, sshd);
+    await untilScreen(page, 'the prompt', (tail) => tail.lastLine.endsWith('$'), STALL_MS);
+    return page;
+  } catch (error) {
+    await page.close();
+    throw error;
+  }
+}
+
 async function measureSeq(
   context: BenchContext,
   browser: Browser,
@@ -71,10 +85,8 @@ async function measureSeq(
     await shell.close();
   }
 
-  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+  const page = await pageAtPrompt(browser, gateway, sshd);
   try {
-    await signIn(page, gateway.url, TARGETS.default, sshd);
-    await untilScreen(page, 'the prompt', (tail) => tail.lastLine.endsWith('$'), STALL_MS);
     await page.keyboard.type(`seq 1 ${lines}`);
     const sentAt = performance.now();
     await page.keyboard.press('Enter');
@@ -128,10 +140,8 @@ async function measureCtrlC(
     await shell.close();
   }
 
-  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+  const page = await pageAtPrompt(browser, gateway, sshd);
   try {
-    await signIn(page, gateway.url, TARGETS.default, sshd);
-    await untilScreen(page, 'the prompt', (tail) => tail.lastLine.endsWith('$'), STALL_MS);
     await page.keyboard.type('yes');
     await page.keyboard.press('Enter');
     await untilScreen(page, 'the flood of "y"', (tail) => tail.lastLine === 'y', STALL_MS);
