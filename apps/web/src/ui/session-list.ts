@@ -1,6 +1,7 @@
 import type { SessionSummary } from '@vigil/protocol';
 import { elementById } from './element-by-id.js';
 import { sessionSummaryText } from './session-words.js';
+import { targetLines } from './target-picker.js';
 
 export interface SessionList {
   /** Shows the section when there is at least one session, hides it otherwise. */
@@ -29,15 +30,9 @@ export function createSessionList(handlers: SessionListHandlers): SessionList {
 }
 
 function sessionItem(session: SessionSummary, handlers: SessionListHandlers): HTMLLIElement {
-  const label = document.createElement('span');
-  label.className = 'target-label';
-  label.textContent = session.target;
-  const details = document.createElement('span');
-  details.className = 'target-details';
-  details.textContent = sessionSummaryText(session);
   const about = document.createElement('span');
   about.className = 'session-about';
-  about.append(label, details);
+  about.append(...targetLines(session.target, sessionSummaryText(session)));
   const what = `${session.target} as ${session.username}`;
   const reattach = document.createElement('button');
   reattach.type = 'button';

@@ -46,18 +46,23 @@ export function createTargetPicker(handlers: {
   };
 }
 
+/** The two lines a target is listed with: its name, then its details (target-label, target-details). */
+export function targetLines(label: string, details: string): [HTMLSpanElement, HTMLSpanElement] {
+  const labelLine = document.createElement('span');
+  labelLine.className = 'target-label';
+  labelLine.textContent = label;
+  const detailsLine = document.createElement('span');
+  detailsLine.className = 'target-details';
+  detailsLine.textContent = details;
+  return [labelLine, detailsLine];
+}
+
 function targetItem(target: TargetSummary, pick: (target: TargetSummary) => void): HTMLLIElement {
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'target';
   button.dataset.target = target.name;
-  const label = document.createElement('span');
-  label.className = 'target-label';
-  label.textContent = target.label;
-  const details = document.createElement('span');
-  details.className = 'target-details';
-  details.textContent = targetDetailsText(target);
-  button.append(label, details);
+  button.append(...targetLines(target.label, targetDetailsText(target)));
   button.addEventListener('click', () => pick(target));
   const item = document.createElement('li');
   item.append(button);
