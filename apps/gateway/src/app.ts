@@ -63,11 +63,9 @@ export async function buildApp(
       replayBufferBytes: config.sessions.replayBuffer,
       lossless: config.sessions.overflow === 'pause',
       flow: {
-        highWatermark: FLOW_CONTROL.highWatermark,
-        lowWatermark: FLOW_CONTROL.lowWatermark,
         // The socket guard only catches a browser that acknowledges faster than the network drains.
-        socketHighWatermark: 2 * FLOW_CONTROL.highWatermark,
-        socketLowWatermark: FLOW_CONTROL.lowWatermark,
+        socketHighWatermark: FLOW_CONTROL.windowCeiling,
+        socketLowWatermark: FLOW_CONTROL.windowFloor,
         // The recording thread works best with a few MiB queued: a tighter window stopped the
         // channel whenever the thread lagged a little, and the two took turns instead of overlapping.
         recordingHighWatermark: 4 * 1024 * 1024,

@@ -62,6 +62,12 @@ describe('ending sessions: the administrator kill switch and the owner', () => {
         source: '127.0.0.1',
         bytesToTarget: 'echo up-$((40+2))\r'.length,
         bytesFromTarget: expect.any(Number),
+        flow: {
+          windowBytes: expect.any(Number),
+          unackedBytes: expect.any(Number),
+          channelWindowBytes: expect.any(Number),
+          drainBytesPerSecond: expect.toSatisfy((rate) => rate === null || rate > 0),
+        },
       },
     ]);
     expect((await api('/api/admin/sessions', 'bob')).status).toBe(403);

@@ -1,3 +1,4 @@
+import { FLOW_CONTROL } from '@vigil/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
@@ -177,13 +178,47 @@ describe('flow control', () => {
     const client = await openSession(gateway, await gateway.browserCookie());
     client.autoAck = false;
     client.type(seqCommand(400_000));
-    // Without acks the gateway sends at most the window (plus what was in flight), then waits.
-    await client.until('the window to fill', () => client.outputBytes > 512 * 1024);
+    // Without acks nothing is measured: the gateway sends the initial window, at most one more
+    // SSH packet (the chunk that crossed it), then waits; the replay buffer holds what follows.
+    await client.until('the window to fill', () => client.outputBytes > FLOW_CONTROL.initialWindow);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const stalledAt = client.outputBytes;
-    expect(stalledAt).toBeLessThan(512 * 1024 + 256 * 1024);
+    expect(stalledAt).toBeLessThanOrEqual(FLOW_CONTROL.initialWindow + 32 * 1024);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(client.outputBytes).toBe(stalledAt);
+
+    client.autoAck = true;
+    client.send({ type: 'ack', position: client.position });
+    await client.outputMatching(/END\r\n/, 30_000);
+    expect(between(client.bytes())).toBe(expectedSeq(400_000));
+  });
+
+  it('refuses an ack beyond the output and one that goes back; the session stays bounded, others untouched', async () => {
+    const gateway = await gatewayWith({});
+    const cookie = await gateway.browserCookie();
+    const client = await openSession(gateway, cookie);
+    const other = await openSession(gateway, cookie);
+    client.autoAck = false;
+    client.type('echo ready\r');
+    await client.outputMatching(/^ready\r?$/m);
+    const errors = () => client.messages.filter((m) => m.type === 'error');
+    const acked = client.outputBytes;
+    client.send({ type: 'ack', position: acked + 1_000_000 });
+    await client.until('the refusal', () => errors().length === 1);
+    expect(errors()[0]).toMatchObject({ code: 'BAD_MESSAGE', fatal: false });
+    expect(errors()[0]?.message).toContain(`ack beyond the output sent (${acked + 1_000_000} > `);
+    client.send({ type: 'ack', position: acked });
+    client.send({ type: 'ack', position: acked - 1 });
+    await client.until('the second refusal', () => errors().length === 2);
+    expect(errors()[1]?.message).toContain(`ack before an earlier one (${acked - 1} < ${acked})`);
+
+    // Neither refused ack made room: the flood stops one window (and one packet) past the last good one.
+    client.type(seqCommand(400_000));
+    await client.until('the window to fill', () => client.outputBytes > acked + FLOW_CONTROL.initialWindow);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(client.outputBytes).toBeLessThanOrEqual(acked + FLOW_CONTROL.initialWindow + 32 * 1024);
+    other.type('echo untouched\r');
+    await other.outputMatching(/^untouched\r?$/m);
 
     client.autoAck = true;
     client.send({ type: 'ack', position: client.position });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendKeepalive } from '../src/ssh/keepalive-request.js';
 import { collectGarbage } from './support/collect-garbage.js';
 
-// Pins the two ssh2 internals keepalive-request.ts relies on, and Vigil's patch of ssh2 (ssh2 is
+// Pins the two ssh2 internals keepalive-request.ts relies on, and Vigil's patch of ssh2 (flow control and sign-in) (ssh2 is
 // imported here only for these reasons). If an ssh2 upgrade moves them, this fails before any heartbeat silently stops.
 
 let sshd: SshdFixture;
@@ -25,6 +25,14 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
+/** Polls a condition every 10 ms, for at most 10 s. */
+async function until(condition: () => boolean) {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 1000) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const keepalive = () =>
   new Promise<number>((resolve) => {
     const sentAt = performance.now();
@@ -32,9 +40,33 @@ const keepalive = () =>
   });
 
 describe('the ssh2 patch (patches/ssh2@1.17.0.patch)', () => {
-  it('grants servers a 512 KiB channel window, so little is in flight after a pause', () => {
-    // Without it, Ctrl-C during a flood left up to 4 MiB to drain (measured 0.4-1 s on screen).
+  it('opens channels with a 512 KiB window, so little is in flight after an early pause', () => {
+    // With ssh2's 2 MiB, Ctrl-C during a flood left up to 4 MiB to drain (measured 0.4-1 s on screen).
     expect(MAX_WINDOW).toBe(512 * 1024);
+  });
+
+  it('grants a paused channel no more window: only what it had still arrives, then it resumes', async () => {
+    const window = 64 * 1024;
+    const channel = await new Promise<ssh2.ClientChannel>((resolve, reject) =>
+      client.exec('exec yes', (error, stream) => (error ? reject(error) : resolve(stream))),
+    );
+    channel.setIncomingWindow(window);
+    let received = 0;
+    channel.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    // Past the 512 KiB it opened with, every grant is at most the 64 KiB asked for.
+    await until(() => received > 2 * MAX_WINDOW);
+    channel.pause();
+    const atPause = received;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const afterPause = received - atPause;
+    expect(afterPause).toBeLessThanOrEqual(window);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received - atPause).toBe(afterPause);
+    channel.resume();
+    await until(() => received > atPause + 4 * window);
+    channel.close();
   });
 
   it('lets go of the authentication method (password or parsed key) once signed in', async () => {

@@ -46,17 +46,23 @@ export const CLOSE_CODES = {
 
 /**
  * End-to-end flow control, counted in output bytes (the same count is the replay position).
- * The gateway pauses the SSH channel when more than FLOW_HIGH_WATERMARK bytes are sent but not
- * acknowledged, and resumes at or below FLOW_LOW_WATERMARK. The browser acknowledges after
- * xterm.js has parsed the bytes, at least every ACK_EVERY_BYTES and whenever its write queue
- * drains. Rule (tested): ACK_EVERY_BYTES <= FLOW_LOW_WATERMARK < FLOW_HIGH_WATERMARK, or a
- * paused stream could wait for an ack that never comes.
+ * The browser acknowledges after xterm.js has parsed the bytes, at least every ackEveryBytes and
+ * whenever its write queue drains. From those acks the gateway measures each attached page's
+ * drain rate and keeps in flight only what that page parses in targetDrainMs (plus the browser
+ * leg's round trip), between windowFloor and windowCeiling; initialWindow until it has measured.
+ * It pauses the SSH channel above the window and resumes at or below half of it. Rule (tested):
+ * ackEveryBytes <= windowFloor / 2, or a paused stream could wait for an ack that only the drain
+ * timer sends. docs/architecture.md ("Flow control") derives the numbers.
  */
 export const FLOW_CONTROL = {
-  /** @default 524288 */
-  highWatermark: 512 * 1024,
-  /** @default 131072 */
-  lowWatermark: 128 * 1024,
+  /** @default 32768 */
+  ackEveryBytes: 32 * 1024,
+  /** @default 100 */
+  targetDrainMs: 100,
   /** @default 65536 */
-  ackEveryBytes: 64 * 1024,
+  windowFloor: 64 * 1024,
+  /** @default 4194304 */
+  windowCeiling: 4 * 1024 * 1024,
+  /** @default 262144 */
+  initialWindow: 256 * 1024,
 } as const;

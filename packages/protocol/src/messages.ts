@@ -188,6 +188,20 @@ export const liveSessionSchema = sessionSummarySchema.extend({
   source: z.string(),
   bytesToTarget: z.number(),
   bytesFromTarget: z.number(),
+  /**
+   * Flow control towards the attached browser (docs/architecture.md, "Flow control"): the window
+   * earned by the page's measured drain rate (null before the first measurement), the output sent
+   * but not yet acknowledged, and the SSH channel window granted to follow the window. Null while
+   * no browser is attached.
+   */
+  flow: z
+    .object({
+      windowBytes: z.number(),
+      unackedBytes: z.number(),
+      channelWindowBytes: z.number(),
+      drainBytesPerSecond: z.number().nullable(),
+    })
+    .nullable(),
 });
 export type LiveSession = z.infer<typeof liveSessionSchema>;
 

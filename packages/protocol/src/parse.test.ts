@@ -75,10 +75,11 @@ describe('parseServerMessage', () => {
 
 describe('flow control constants', () => {
   it('acknowledge often enough for a paused stream to resume', () => {
-    // A paused stream resumes only at or below the low watermark; acks coarser than that could
-    // leave the unacknowledged count above it forever (VS Code's FlowControlConstants rule).
-    expect(FLOW_CONTROL.ackEveryBytes).toBeLessThanOrEqual(FLOW_CONTROL.lowWatermark);
-    expect(FLOW_CONTROL.lowWatermark).toBeLessThan(FLOW_CONTROL.highWatermark);
+    // A paused stream resumes only at or below half the window; acks coarser than that could
+    // leave the unacknowledged count above it until the drain timer (VS Code's FlowControlConstants rule).
+    expect(FLOW_CONTROL.ackEveryBytes).toBeLessThanOrEqual(FLOW_CONTROL.windowFloor / 2);
+    expect(FLOW_CONTROL.windowFloor).toBeLessThanOrEqual(FLOW_CONTROL.initialWindow);
+    expect(FLOW_CONTROL.initialWindow).toBeLessThanOrEqual(FLOW_CONTROL.windowCeiling);
   });
 });
 

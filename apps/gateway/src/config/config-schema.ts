@@ -221,8 +221,8 @@ export const configSchema = z
         replayBuffer: z
           .number()
           .int()
-          .min(FLOW_CONTROL.highWatermark, {
-            message: `must be at least the flow-control window (${FLOW_CONTROL.highWatermark} bytes)`,
+          .min(FLOW_CONTROL.initialWindow, {
+            message: `must be at least the initial flow-control window (${FLOW_CONTROL.initialWindow} bytes)`,
           })
           .max(1024 * 1024 * 1024)
           .default(4 * 1024 * 1024),

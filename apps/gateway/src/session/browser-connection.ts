@@ -64,6 +64,8 @@ export class BrowserConnection {
   /** The browser leg's heartbeat: WebSocket pings, answered by the browser's network stack. */
   private readonly heartbeat: HeartbeatLoop;
   private readonly healthPush: HealthPushPolicy;
+  /** The browser leg's last round trip, which the session's flow window allows for. */
+  private lastRoundTripMs = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -82,6 +84,9 @@ export class BrowserConnection {
     );
     socket.on('pong', (data: Buffer) => this.heartbeat.replied(Number(data.toString('latin1'))));
     deps.metrics.observe('browser', this.heartbeat);
+    this.heartbeat.on('rtt', (ms) => {
+      this.lastRoundTripMs = ms;
+    });
     this.heartbeat.on('change', () => this.pushHealth());
     this.heartbeat.once('timeout', () => {
       deps.log.info('browser leg stopped answering pings; closing its socket');
@@ -146,10 +151,7 @@ export class BrowserConnection {
         return;
       case 'ack':
         if (this.state !== 'attached') return this.unexpected(message.type);
-        if (!this.session?.ack(message.position)) {
-          this.sendError('BAD_MESSAGE', { reason: `ack beyond the output (${message.position})` }, false);
-        }
-        return;
+        return this.onAck(message.position);
       case 'auth-answers':
         return this.takePending('auth-answers')?.resolve(message.answers);
       case 'host-key-decision':
@@ -168,6 +170,12 @@ export class BrowserConnection {
 
   private unexpected(what: string) {
     this.sendError('UNEXPECTED_MESSAGE', { reason: `${what} while ${this.state}` }, false);
+  }
+
+  /** A bad ack is answered and otherwise ignored: the session's flow stays bounded by the last good one. */
+  private onAck(position: number) {
+    const refused = this.attachment && this.session?.ack(this.attachment, position);
+    if (refused) this.sendError('BAD_MESSAGE', { reason: refused }, false);
   }
 
   private onInput(data: Buffer) {
@@ -298,6 +306,7 @@ export class BrowserConnection {
       sendOutput: (chunk, sent) => this.socket.send(chunk, { binary: true }, sent),
       send: (message) => this.send(message),
       bufferedBytes: () => this.socket.bufferedAmount,
+      roundTripMs: () => this.lastRoundTripMs,
       takenOver: () => {
         this.sendError('SESSION_TAKEN_OVER', {}, true);
         this.release();

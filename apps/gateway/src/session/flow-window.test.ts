@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { FlowWindow } from './flow-window.js';
 
 const limits = {
-  highWatermark: 512,
-  lowWatermark: 128,
   socketHighWatermark: 1000,
   socketLowWatermark: 250,
   recordingHighWatermark: 2000,
@@ -11,28 +9,38 @@ const limits = {
   capacity: 4096,
   lossless: true,
 };
-const attached = (unacked: number, socketBuffered = 0, recordingBacklog = 0) => ({
+const attached = (unacked: number, socketBuffered = 0, recordingBacklog = 0, window = 512) => ({
   attached: true,
   unacked,
+  window,
   socketBuffered,
   recordingBacklog,
 });
 const detached = (unacked: number, recordingBacklog = 0) => ({
   attached: false,
   unacked,
+  window: 512,
   socketBuffered: 0,
   recordingBacklog,
 });
 
 describe('FlowWindow', () => {
-  it('pauses above the high watermark and resumes only at or below the low one', () => {
+  it('pauses above the window and resumes only at or below half of it', () => {
     const flow = new FlowWindow(limits);
     expect(flow.update(attached(512))).toBe(true);
     expect(flow.update(attached(513))).toBe(false);
     expect(flow.update(attached(300))).toBe(false);
-    expect(flow.update(attached(129))).toBe(false);
-    expect(flow.update(attached(128))).toBe(true);
+    expect(flow.update(attached(257))).toBe(false);
+    expect(flow.update(attached(256))).toBe(true);
     expect(flow.update(attached(400))).toBe(true);
+  });
+
+  it('follows the window as it is measured: a smaller one pauses sooner, a larger one resumes', () => {
+    const flow = new FlowWindow(limits);
+    expect(flow.update(attached(200, 0, 0, 512))).toBe(true);
+    expect(flow.update(attached(200, 0, 0, 128))).toBe(false);
+    expect(flow.update(attached(200, 0, 0, 256))).toBe(false);
+    expect(flow.update(attached(200, 0, 0, 400))).toBe(true);
   });
 
   it('also pauses on a full WebSocket send buffer, until it drains', () => {
@@ -49,7 +57,7 @@ describe('FlowWindow', () => {
     expect(flow.update(detached(4096))).toBe(false);
     // A browser reattaches from where it was: the whole backlog is unacknowledged but sent.
     expect(flow.update(attached(4096))).toBe(false);
-    expect(flow.update(attached(128))).toBe(true);
+    expect(flow.update(attached(256))).toBe(true);
   });
 
   it('drop-oldest and detached: never pauses', () => {

@@ -1,9 +1,5 @@
 /** Thresholds of one session's output flow, in bytes. */
 export interface FlowLimits {
-  /** Pause when more than this is sent but unacknowledged by an attached browser. */
-  highWatermark: number;
-  /** Resume at or below this. */
-  lowWatermark: number;
   /** The WebSocket's send buffer: pause above, resume at or below the low mark. */
   socketHighWatermark: number;
   socketLowWatermark: number;
@@ -19,6 +15,8 @@ export interface FlowState {
   attached: boolean;
   /** Output bytes the attached browser (or the last one) has not acknowledged. */
   unacked: number;
+  /** The attached browser's window (see DrainRate): pause above it, resume at or below half. */
+  window: number;
   /** Bytes queued in the attached WebSocket, not yet handed to the network. */
   socketBuffered: number;
   /** Bytes of recording not yet written to disk. */
@@ -28,7 +26,8 @@ export interface FlowState {
 /**
  * Decides whether the SSH channel may be read. Pausing the channel (never the socket) is what
  * makes the remote program wait, through the SSH window, instead of anything being dropped or
- * piling up in the gateway. Hysteresis between high and low marks avoids pause/resume chatter.
+ * piling up in the gateway. Hysteresis (resume at half the window, at the low marks) avoids
+ * pause/resume chatter.
  */
 export class FlowWindow {
   private paused = false;
@@ -43,7 +42,7 @@ export class FlowWindow {
   update(state: FlowState): boolean {
     const { limits } = this;
     const [pauseAbove, resumeAtOrBelow] = state.attached
-      ? [limits.highWatermark, limits.lowWatermark]
+      ? [state.window, Math.floor(state.window / 2)]
       : limits.lossless
         ? // Detached, nobody acknowledges: only a reattach (or a larger ack) can make room.
           [limits.capacity - 1, limits.capacity - 1]

@@ -82,6 +82,7 @@ export class SessionRegistry {
       source: s.source,
       bytesToTarget: s.inputBytes,
       bytesFromTarget: s.outputPosition,
+      flow: s.flow,
     }));
   }
 

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { ErrorCode, ServerMessage } from '@vigil/protocol';
+import { type ErrorCode, FLOW_CONTROL, type LiveSession, type ServerMessage } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
+import { channelWindowFor, DrainRate } from './drain-rate.js';
 import { type FlowLimits, FlowWindow } from './flow-window.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
@@ -13,6 +14,8 @@ export interface Attachment {
   send(message: ServerMessage): void;
   /** Bytes accepted by the socket but not yet written to the network. */
   bufferedBytes(): number;
+  /** The browser leg's last measured round trip, in milliseconds (0 before the first). */
+  roundTripMs(): number;
   /** Another browser took the session over. */
   takenOver(): void;
 }
@@ -29,6 +32,13 @@ export interface SessionPolicy {
   flow: Omit<FlowLimits, 'capacity' | 'lossless'>;
 }
 
+/** The attached browser as flow control follows it: its own drain rate and last ack. */
+interface AttachedPage {
+  attachment: Attachment;
+  drain: DrainRate;
+  lastAck: number;
+}
+
 interface SessionEvents {
   end: [end: ShellEnd];
 }
@@ -40,12 +50,14 @@ interface SessionEvents {
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly startedAt = Date.now();
-  private attachment: Attachment | undefined;
+  private page: AttachedPage | undefined;
   private readonly output: ReplayBuffer;
-  private readonly flow: FlowWindow;
+  private readonly flowWindow: FlowWindow;
   /** Highest output position a browser has acknowledged as parsed. */
   private acked = 0;
   private reading = true;
+  /** The SSH channel window last granted, so it is only changed when the flow window moves it. */
+  private channelWindow = 0;
   private graceTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lastActivity = performance.now();
@@ -76,7 +88,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.owner = who.owner;
     this.source = who.source;
     this.output = new ReplayBuffer(policy.replayBufferBytes);
-    this.flow = new FlowWindow({
+    this.flowWindow = new FlowWindow({
       ...policy.flow,
       capacity: policy.replayBufferBytes,
       lossless: policy.lossless,
@@ -102,7 +114,19 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get attached(): boolean {
-    return this.attachment !== undefined;
+    return this.page !== undefined;
+  }
+
+  /** Flow control towards the attached page, as administrators see it; null while detached. */
+  get flow(): LiveSession['flow'] {
+    const page = this.page;
+    if (!page) return null;
+    return {
+      windowBytes: page.drain.window(page.attachment.roundTripMs()),
+      unackedBytes: this.output.end - this.acked,
+      channelWindowBytes: this.channelWindow,
+      drainBytesPerSecond: page.drain.bytesPerSecond ?? null,
+    };
   }
 
   /** Every output byte the shell has produced so far. */
@@ -131,15 +155,19 @@ export class Session extends EventEmitter<SessionEvents> {
     this.recorder?.recordOutput(chunk);
     this.output.append(chunk);
     this.output.trim(this.policy.lossless ? this.acked : this.output.end);
-    this.attachment?.sendOutput(chunk, () => this.updateFlow());
+    this.page?.attachment.sendOutput(chunk, () => this.updateFlow());
     this.updateFlow();
   }
 
   private updateFlow() {
-    const reading = this.flow.update({
-      attached: this.attachment !== undefined,
+    const page = this.page;
+    const window = page ? page.drain.window(page.attachment.roundTripMs()) : FLOW_CONTROL.initialWindow;
+    if (page) this.grantChannelWindow(channelWindowFor(window));
+    const reading = this.flowWindow.update({
+      attached: page !== undefined,
       unacked: this.output.end - this.acked,
-      socketBuffered: this.attachment?.bufferedBytes() ?? 0,
+      window,
+      socketBuffered: page?.attachment.bufferedBytes() ?? 0,
       recordingBacklog: this.recorder?.backlog() ?? 0,
     });
     if (reading === this.reading) return;
@@ -148,19 +176,27 @@ export class Session extends EventEmitter<SessionEvents> {
     else this.shell.pause();
   }
 
+  /** What the server may send after a pause follows the page: a slow page gets a small window. */
+  private grantChannelWindow(bytes: number) {
+    if (bytes === this.channelWindow) return;
+    this.channelWindow = bytes;
+    this.shell.setReceiveWindow(bytes);
+  }
+
   /**
    * Attaches a browser that has written `position` output bytes (null: a fresh page, give it
    * what is held). Sends `attached` then the missed bytes. A previous browser is taken over.
    */
   attach(attachment: Attachment, position: number | null, kind: 'opened' | 'attached'): void {
-    const previous = this.attachment;
-    this.attachment = undefined;
-    previous?.takenOver();
+    const previous = this.page;
+    this.page = undefined;
+    previous?.attachment.takenOver();
     clearTimeout(this.graceTimer);
     const from = Math.min(position ?? this.output.start, this.output.end);
     const replay = this.output.readFrom(from);
     this.acked = Math.max(this.acked, from);
-    this.attachment = attachment;
+    // Each page is measured afresh: the next one may be another machine, or a frozen tab.
+    this.page = { attachment, drain: new DrainRate(FLOW_CONTROL, () => performance.now()), lastAck: from };
     if (kind === 'opened') {
       attachment.send({ type: 'opened', sessionId: this.id, target: this.target, username: this.username });
     } else {
@@ -179,20 +215,26 @@ export class Session extends EventEmitter<SessionEvents> {
     this.updateFlow();
   }
 
-  /** The browser has parsed output up to `position`; false if it claims bytes that do not exist. */
-  ack(position: number): boolean {
-    if (position > this.output.end) return false;
-    if (position > this.acked) {
-      this.acked = position;
-      this.updateFlow();
-    }
-    return true;
+  /**
+   * The attached browser has parsed output up to `position`.
+   * @returns why the ack is refused (it claims bytes never sent, or goes back), or undefined
+   */
+  ack(attachment: Attachment, position: number): string | undefined {
+    const page = this.page;
+    if (page?.attachment !== attachment) return undefined;
+    if (position > this.output.end) return `ack beyond the output sent (${position} > ${this.output.end})`;
+    if (position < page.lastAck) return `ack before an earlier one (${position} < ${page.lastAck})`;
+    page.lastAck = position;
+    page.drain.acked(position, this.output.end);
+    this.acked = Math.max(this.acked, position);
+    this.updateFlow();
+    return undefined;
   }
 
   /** The browser went away: keep the shell for the grace period, buffering its output. */
   detach(attachment: Attachment): void {
-    if (this.attachment !== attachment || this.ended) return;
-    this.attachment = undefined;
+    if (this.page?.attachment !== attachment || this.ended) return;
+    this.page = undefined;
     this.updateFlow();
     this.graceTimer = setTimeout(
       () => this.close('no browser came back within the grace period'),

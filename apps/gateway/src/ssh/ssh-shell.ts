@@ -80,6 +80,14 @@ export class SshShell extends EventEmitter<ShellEvents> {
     this.channel.resume();
   }
 
+  /**
+   * How much the server may send beyond what has been read: while paused, at most this more
+   * arrives (the workspace's ssh2 patch stops granting window to a paused channel).
+   */
+  setReceiveWindow(bytes: number): void {
+    this.channel.setIncomingWindow(bytes);
+  }
+
   close(reason: string, code?: ErrorCode, details?: ErrorDetails): void {
     this.finish(
       this.exit ?? { kind: 'closed', reason, ...(code ? { code } : {}), ...(details ? { details } : {}) },

@@ -84,6 +84,12 @@ describe('fetchAllLiveSessions', () => {
     source: '127.0.0.1',
     bytesToTarget: 5,
     bytesFromTarget: 700,
+    flow: {
+      windowBytes: 100_000,
+      unackedBytes: 40_000,
+      channelWindowBytes: 65_536,
+      drainBytesPerSecond: 1_000_000,
+    },
   });
 
   it("lists every owner's sessions, newest first", async () => {

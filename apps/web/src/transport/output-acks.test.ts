@@ -4,6 +4,7 @@ import { FakePage } from './fake-page.test-support.js';
 import { DRAIN_ACK_DELAY_MS, OutputAcks } from './output-acks.js';
 
 const KiB = 1024;
+const EVERY = FLOW_CONTROL.ackEveryBytes;
 
 function tracker() {
   const page = new FakePage();
@@ -32,26 +33,26 @@ describe('OutputAcks', () => {
     expect(output.parsed).toBe(123);
   });
 
-  it('acknowledges at once every time 64 KiB more has been parsed', () => {
+  it('acknowledges at once every time ackEveryBytes more have been parsed', () => {
     const { acks, output } = tracker();
-    const parsed = Array.from({ length: 10 }, () => output.handOver(16 * KiB));
+    const parsed = Array.from({ length: 10 }, () => output.handOver(EVERY / 4));
     for (const callback of parsed.slice(0, 3)) callback();
     expect(acks).toEqual([]);
     parsed[3]!();
-    expect(acks).toEqual([64 * KiB]);
+    expect(acks).toEqual([EVERY]);
     for (const callback of parsed.slice(4, 8)) callback();
-    expect(acks).toEqual([64 * KiB, 128 * KiB]);
+    expect(acks).toEqual([EVERY, 2 * EVERY]);
   });
 
   it('keeps the rule the gateway relies on: never more than ackEveryBytes parsed and unacknowledged', () => {
     const { acks, output } = tracker();
-    // Chunks that do not divide 64 KiB: the ack falls on the first chunk end past the mark.
+    // Chunks that do not divide ackEveryBytes (32 KiB): the ack falls on the first chunk end past the mark.
     const parsed = Array.from({ length: 40 }, () => output.handOver(10_000));
     for (const callback of parsed) {
       callback();
       expect(output.parsed - output.acknowledged).toBeLessThan(FLOW_CONTROL.ackEveryBytes);
     }
-    expect(acks).toEqual([70_000, 140_000, 210_000, 280_000, 350_000]);
+    expect(acks).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 40_000));
   });
 
   it('acknowledges the rest once the write queue drains, after a short delay', () => {
@@ -86,13 +87,13 @@ describe('OutputAcks', () => {
     expect(output.acknowledged).toBe(30_000);
   });
 
-  it('lets a 64 KiB ack stand in for a pending drain ack', () => {
+  it('lets an ackEveryBytes ack stand in for a pending drain ack', () => {
     const { acks, output, page } = tracker();
     output.handOver(1000)();
-    output.handOver(64 * KiB)();
-    expect(acks).toEqual([1000 + 64 * KiB]);
+    output.handOver(EVERY)();
+    expect(acks).toEqual([1000 + EVERY]);
     page.advance(DRAIN_ACK_DELAY_MS);
-    expect(acks).toEqual([1000 + 64 * KiB]);
+    expect(acks).toEqual([1000 + EVERY]);
   });
 
   it('resumes at the same count after a reattach: what xterm.js still parses is not written twice', () => {
@@ -106,8 +107,8 @@ describe('OutputAcks', () => {
     page.advance(DRAIN_ACK_DELAY_MS);
     // The gateway counts up to the attach position as acknowledged already.
     expect(acks).toEqual([]);
-    output.handOver(64 * KiB)();
-    expect(acks).toEqual([104 * KiB]);
+    output.handOver(EVERY)();
+    expect(acks).toEqual([40 * KiB + EVERY]);
   });
 
   it('starts over at a new position after lost bytes, ignoring writes of the old count', () => {
@@ -124,7 +125,7 @@ describe('OutputAcks', () => {
   it('sends nothing once stopped', () => {
     const { acks, output, page } = tracker();
     output.handOver(10)();
-    const pending = output.handOver(64 * KiB);
+    const pending = output.handOver(EVERY);
     output.stop();
     pending();
     page.advance(DRAIN_ACK_DELAY_MS);

@@ -87,28 +87,31 @@ function runningSession(bytes = 0, react: { attached?: () => void } = {}) {
 const acksOf = (socket: GatewaySide) => socket.messages().filter((m) => m.type === 'ack');
 
 describe('ResumableSession: acknowledgements', () => {
-  it('acknowledges every 64 KiB parsed, and the rest when the terminal has caught up', () => {
+  it('acknowledges every ackEveryBytes (32 KiB) parsed, and the rest when the terminal has caught up', () => {
     const { socket, parseAll, page } = runningSession();
     for (let i = 0; i < 5; i++) socket().output('y'.repeat(30_000));
     expect(acksOf(socket())).toEqual([]);
     parseAll();
-    expect(acksOf(socket())).toEqual([{ type: 'ack', position: 90_000 }]);
+    const everyMark = [
+      { type: 'ack', position: 60_000 },
+      { type: 'ack', position: 120_000 },
+    ];
+    expect(acksOf(socket())).toEqual(everyMark);
     page.advance(DRAIN_ACK_DELAY_MS);
-    expect(acksOf(socket())).toEqual([
-      { type: 'ack', position: 90_000 },
-      { type: 'ack', position: 150_000 },
-    ]);
+    expect(acksOf(socket())).toEqual([...everyMark, { type: 'ack', position: 150_000 }]);
   });
 
-  it('keeps a stream paused at the high watermark moving: parsing it all sends acks below the low one', () => {
+  it('keeps a stream paused at the smallest window moving: parsing it acks down to half, without the drain timer', () => {
     const { socket, parseAll, page } = runningSession();
-    // The gateway stops after FLOW_CONTROL.highWatermark unacknowledged bytes, in 16 KiB chunks.
-    for (let sent = 0; sent < FLOW_CONTROL.highWatermark; sent += 16 * 1024)
+    // The gateway stops after FLOW_CONTROL.windowFloor unacknowledged bytes at the least, in 16 KiB chunks,
+    // and resumes once at most half of that is unacknowledged.
+    for (let sent = 0; sent < FLOW_CONTROL.windowFloor; sent += 16 * 1024)
       socket().output('z'.repeat(16 * 1024));
     parseAll();
+    const beforeDrain = acksOf(socket()).at(-1) as { position: number };
+    expect(FLOW_CONTROL.windowFloor - beforeDrain.position).toBeLessThanOrEqual(FLOW_CONTROL.windowFloor / 2);
     page.advance(DRAIN_ACK_DELAY_MS);
-    const last = acksOf(socket()).at(-1);
-    expect(last).toEqual({ type: 'ack', position: FLOW_CONTROL.highWatermark });
+    expect(acksOf(socket()).at(-1)).toEqual({ type: 'ack', position: FLOW_CONTROL.windowFloor });
   });
 });
 
