@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { buildApp, configSchema } from '@vigil/gateway';
+import type { LiveSession } from '@vigil/protocol';
 import { type SshdFixture, startSshd } from '@vigil/test-sshd';
 
 interface Stack {
   sshd: SshdFixture;
   url: string;
+  /** The gateway's own view of its sessions (it runs in the test's process), as administrators see it. */
+  liveSessions(): LiveSession[];
 }
 
 /** The targets every stack offers: the same sshd, with Vigil's default heartbeats or fast ones. */
@@ -68,12 +71,13 @@ export async function startStack(
     ...options,
     targets: await targetsFor(target, sshd),
   });
-  const { app } = await buildApp(config, { logger: false });
+  const { app, registry } = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
   return {
     sshd,
     url: `http://127.0.0.1:${address.port}/`,
+    liveSessions: () => registry.listAll(),
     async stop() {
       await app.close();
       await sshd.stop();
