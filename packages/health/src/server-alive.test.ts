@@ -143,7 +143,7 @@ describe('ServerAliveMonitor, the uncounted first probe', () => {
   it('gives a figure at once and leaves the count and the schedule alone', () => {
     const monitor = new ServerAliveMonitor({ serverAliveInterval: 15, serverAliveCountMax: 3 }, 0);
     expect(monitor.measured).toBe(false);
-    const probe = monitor.probe(0);
+    const probe = monitor.uncountedProbe(0);
     expect(probe).toBe(1);
     expect(monitor.replied(probe!, 3)).toBe(3);
     expect(monitor.measured).toBe(true);
@@ -154,7 +154,7 @@ describe('ServerAliveMonitor, the uncounted first probe', () => {
 
   it('a probe reply during a miss does not bring the count back to zero', () => {
     const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
-    const probe = monitor.probe(0)!;
+    const probe = monitor.uncountedProbe(0)!;
     monitor.check(1 * s); // #2
     monitor.check(2 * s); // #3, #2 now missed
     expect(monitor.replied(probe, 2.5 * s)).toBe(2.5 * s);
@@ -164,7 +164,7 @@ describe('ServerAliveMonitor, the uncounted first probe', () => {
 
   it('an unanswered probe changes nothing: the dead path is dropped on the same timeline', () => {
     const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
-    monitor.probe(0);
+    monitor.uncountedProbe(0);
     expect(runUntil(monitor, 10 * s).map(([t, e]) => `${t / s} ${e}`)).toEqual([
       '1 send #2',
       '2 send #3',
@@ -175,7 +175,7 @@ describe('ServerAliveMonitor, the uncounted first probe', () => {
 
   it('a probe still outstanding when the first keepalive goes out is settled by its reply, which counts', () => {
     const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
-    monitor.probe(0); // #1, never answered on its own
+    monitor.uncountedProbe(0); // #1, never answered on its own
     expect(monitor.check(1 * s)).toEqual({ kind: 'send', id: 2 });
     monitor.check(2 * s); // #3, #2 now missed
     // #2's reply settles the probe before it too (replies come in order) and resets the count.
@@ -187,9 +187,9 @@ describe('ServerAliveMonitor, the uncounted first probe', () => {
 
   it('sends no probe when heartbeats are off or already lost, as ssh(1) sends nothing then', () => {
     const off = new ServerAliveMonitor({ serverAliveInterval: 0, serverAliveCountMax: 3 }, 0);
-    expect(off.probe(0)).toBeUndefined();
+    expect(off.uncountedProbe(0)).toBeUndefined();
     const lost = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 0 }, 0);
     lost.check(1 * s);
-    expect(lost.probe(1 * s)).toBeUndefined();
+    expect(lost.uncountedProbe(1 * s)).toBeUndefined();
   });
 });

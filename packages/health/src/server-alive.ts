@@ -98,7 +98,7 @@ export class ServerAliveMonitor {
    * its reply neither resets the count nor moves the next check. Returns its id, or undefined
    * when heartbeats are off (ssh(1) sends nothing then) or over.
    */
-  probe(now: number): number | undefined {
+  uncountedProbe(now: number): number | undefined {
     if (this.lost || this.intervalMs === 0) return undefined;
     const id = this.nextId++;
     this.outstanding.set(id, { sentAt: now, counted: false });
