@@ -1,4 +1,4 @@
-import type { LegHealth } from '@vigil/protocol';
+import type { LegHealth, ServerMessage } from '@vigil/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 import type { ProtocolClient } from './support/protocol-client.js';
@@ -160,6 +160,32 @@ describe('server-alive heartbeats against a real sshd', () => {
     const { error, detectedAfterMs } = await timeoutAfter(client, openedAt);
     expect(error.code).toBe('KEEPALIVE_TIMEOUT');
     expect(detectedAfterMs).toBeLessThanOrEqual(2300);
+  });
+
+  it('shows both round trips within a few seconds of opening, long before a 60 s interval could', async () => {
+    // With 60 s here and the browser leg's default 20 s, no counted keepalive or ping can go out
+    // during this test's wait: a figure can only come from the uncounted first probes.
+    const { gateway } = await gatewayWith({ ServerAliveInterval: 60, ServerAliveCountMax: 3 });
+    const client = await openSession(gateway);
+    const openedAt = client.arrivals[client.messages.findIndex((m) => m.type === 'opened')]!;
+    // 3 s is also under the 5 s refresh: the first figure must have been pushed at once.
+    const health = await client.until(
+      'a health message with both round trips',
+      () =>
+        client.messages.find(
+          (m): m is Extract<ServerMessage, { type: 'health' }> =>
+            m.type === 'health' && m.ssh.lastRttMs !== undefined && m.browser.lastRttMs !== undefined,
+        ),
+      3000,
+    );
+    expect(health).toMatchObject({
+      ssh: { state: 'live', missed: 0, intervalMs: 60_000 },
+      browser: { state: 'live', missed: 0 },
+    });
+    const arrivedAfterMs = client.arrivals[client.messages.indexOf(health)]! - openedAt;
+    process.stdout.write(
+      `[measured] first figure ${Math.round(arrivedAfterMs)} ms after "opened" (ssh ${health.ssh.lastRttMs?.toFixed(1)} ms)\n`,
+    );
   });
 
   it('ServerAliveInterval=0 turns heartbeats off', async () => {

@@ -138,3 +138,58 @@ describe('ServerAliveMonitor, OpenSSH semantics', () => {
     expect(monitor.check(10 * s)).toEqual({ kind: 'wait' });
   });
 });
+
+describe('ServerAliveMonitor, the uncounted first probe', () => {
+  it('gives a figure at once and leaves the count and the schedule alone', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 15, serverAliveCountMax: 3 }, 0);
+    expect(monitor.measured).toBe(false);
+    const probe = monitor.uncountedProbe(0);
+    expect(probe).toBe(1);
+    expect(monitor.replied(probe!, 3)).toBe(3);
+    expect(monitor.measured).toBe(true);
+    expect(monitor.snapshot(5)).toMatchObject({ state: 'live', missed: 0, lastRttMs: 3, lastReplyAgoMs: 2 });
+    // A counted reply would have moved the next check to 15 s after it; the probe's does not.
+    expect(monitor.nextCheck).toBe(15 * s);
+  });
+
+  it('a probe reply during a miss does not bring the count back to zero', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    const probe = monitor.uncountedProbe(0)!;
+    monitor.check(1 * s); // #2
+    monitor.check(2 * s); // #3, #2 now missed
+    expect(monitor.replied(probe, 2.5 * s)).toBe(2.5 * s);
+    expect(monitor.snapshot(2.5 * s)).toMatchObject({ state: 'missed', missed: 1, lastRttMs: 2.5 * s });
+    expect(monitor.nextCheck).toBe(3 * s);
+  });
+
+  it('an unanswered probe changes nothing: the dead path is dropped on the same timeline', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    monitor.uncountedProbe(0);
+    expect(runUntil(monitor, 10 * s).map(([t, e]) => `${t / s} ${e}`)).toEqual([
+      '1 send #2',
+      '2 send #3',
+      '3 send #4',
+      '4 timeout',
+    ]);
+  });
+
+  it('a probe still outstanding when the first keepalive goes out is settled by its reply, which counts', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    monitor.uncountedProbe(0); // #1, never answered on its own
+    expect(monitor.check(1 * s)).toEqual({ kind: 'send', id: 2 });
+    monitor.check(2 * s); // #3, #2 now missed
+    // #2's reply settles the probe before it too (replies come in order) and resets the count.
+    expect(monitor.replied(2, 2.2 * s)).toBe(1.2 * s);
+    expect(monitor.snapshot(2.2 * s)).toMatchObject({ state: 'live', missed: 0 });
+    expect(monitor.nextCheck).toBe(3.2 * s);
+    expect(monitor.replied(1, 2.3 * s)).toBeUndefined();
+  });
+
+  it('sends no probe when heartbeats are off or already lost, as ssh(1) sends nothing then', () => {
+    const off = new ServerAliveMonitor({ serverAliveInterval: 0, serverAliveCountMax: 3 }, 0);
+    expect(off.uncountedProbe(0)).toBeUndefined();
+    const lost = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 0 }, 0);
+    lost.check(1 * s);
+    expect(lost.uncountedProbe(1 * s)).toBeUndefined();
+  });
+});

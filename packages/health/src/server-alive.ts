@@ -37,14 +37,16 @@ export interface ServerAliveSnapshot {
  * - a due check adds one to the count; past `countMax` it gives up, otherwise it sends a keepalive;
  * - any packet from the server (a reply included) resets the count to 0.
  * Timeline, interval 1 s, max 3, silence from t=0: keepalives at 1, 2, 3; timeout at 4.
- * Vigil adds round-trip times, matched to each keepalive by id.
+ * Vigil adds round-trip times, matched to each keepalive by id, and one uncounted `probe` so
+ * that a figure exists before the first interval of silence has passed.
  */
 export class ServerAliveMonitor {
   private readonly intervalMs: number;
   private count = 0;
   private nextCheckAt: number | undefined;
   private nextId = 1;
-  private readonly outstanding = new Map<number, number>();
+  /** Sent time of each unanswered request, and whether it is a counted keepalive or a probe. */
+  private readonly outstanding = new Map<number, { sentAt: number; counted: boolean }>();
   private readonly rtts = new RttWindow();
   private lastReplyAt: number | undefined;
   private lost = false;
@@ -70,21 +72,42 @@ export class ServerAliveMonitor {
   }
 
   /**
-   * The server answered keepalive `id` (success or failure both count: it is a reply).
+   * The server answered request `id` (success or failure both count: it is a reply).
    * Returns its round trip, or undefined for an id that is unknown or already settled.
    */
   replied(id: number, now: number): number | undefined {
-    const sentAt = this.outstanding.get(id);
-    if (sentAt === undefined) return undefined;
+    const answered = this.outstanding.get(id);
+    if (answered === undefined) return undefined;
     // Replies come in request order (RFC 4254 §4), so older requests are answered too.
-    for (const pending of this.outstanding.keys()) {
+    let countedReply = false;
+    for (const [pending, { counted }] of this.outstanding) {
       this.outstanding.delete(pending);
+      countedReply ||= counted;
       if (pending === id) break;
     }
-    this.rtts.add(now - sentAt);
+    const rtt = now - answered.sentAt;
+    this.rtts.add(rtt);
     this.lastReplyAt = now;
-    this.received(now);
-    return now - sentAt;
+    // Only a reply to a counted keepalive is OpenSSH's business; a probe's reply is a figure only.
+    if (countedReply) this.received(now);
+    return rtt;
+  }
+
+  /**
+   * An uncounted request, sent at once to measure a round trip: it never adds to the count and
+   * its reply neither resets the count nor moves the next check. Returns its id, or undefined
+   * when heartbeats are off (ssh(1) sends nothing then) or over.
+   */
+  uncountedProbe(now: number): number | undefined {
+    if (this.lost || this.intervalMs === 0) return undefined;
+    const id = this.nextId++;
+    this.outstanding.set(id, { sentAt: now, counted: false });
+    return id;
+  }
+
+  /** Whether any round trip has been measured yet: before it the badge has no figure to show. */
+  get measured(): boolean {
+    return this.rtts.count > 0;
   }
 
   check(now: number): ServerAliveDecision {
@@ -95,7 +118,7 @@ export class ServerAliveMonitor {
       return { kind: 'timeout' };
     }
     const id = this.nextId++;
-    this.outstanding.set(id, now);
+    this.outstanding.set(id, { sentAt: now, counted: true });
     this.nextCheckAt = now + this.intervalMs;
     return { kind: 'send', id };
   }

@@ -39,6 +39,15 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
     if (this.reportedMissed) this.publish();
   }
 
+  /**
+   * One uncounted probe now, so the person sees a round trip within a second instead of after
+   * the first interval of silence; the OpenSSH count and schedule ignore it (see uncountedProbe).
+   */
+  measureNow(): void {
+    const id = this.monitor.uncountedProbe(performance.now());
+    if (id !== undefined) this.sendProbe(id);
+  }
+
   /** The peer answered probe `id`. */
   replied(id: number): void {
     const rtt = this.monitor.replied(id, performance.now());
@@ -57,6 +66,10 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
 
   get missed(): number {
     return this.monitor.missed;
+  }
+
+  get measured(): boolean {
+    return this.monitor.measured;
   }
 
   stop(): void {

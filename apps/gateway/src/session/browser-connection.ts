@@ -22,7 +22,7 @@ import { type KeyboardInteractiveRound, openShell } from '../ssh/open-shell.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd } from '../ssh/ssh-shell.js';
 import type { TargetAllowlist } from '../targets/target-allowlist.js';
-import { HealthPushPolicy, RTT_REFRESH_MS } from './health-push.js';
+import { HealthPushPolicy, RTT_REFRESH_MS, visibleHealth } from './health-push.js';
 import type { Attachment, Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -83,6 +83,7 @@ export class BrowserConnection {
       (id) => socket.ping(String(id)),
     );
     socket.on('pong', (data: Buffer) => this.heartbeat.replied(Number(data.toString('latin1'))));
+    this.heartbeat.measureNow();
     deps.metrics.observe('browser', this.heartbeat);
     this.heartbeat.on('rtt', (ms) => {
       this.lastRoundTripMs = ms;
@@ -99,8 +100,7 @@ export class BrowserConnection {
     const session = this.session;
     if (this.state !== 'attached' || !session) return;
     const ssh = session.shell.heartbeat;
-    const visibleState = `${ssh.state}${ssh.missed}/${this.heartbeat.state}${this.heartbeat.missed}`;
-    if (!this.healthPush.shouldPush(visibleState, performance.now())) return;
+    if (!this.healthPush.shouldPush(visibleHealth(ssh, this.heartbeat), performance.now())) return;
     this.send({
       type: 'health',
       ssh: ssh.snapshot(),

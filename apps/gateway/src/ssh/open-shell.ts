@@ -274,5 +274,6 @@ export async function openShell(shellRequest: ShellRequest, prompts: ShellPrompt
   );
   // Bytes on the raw socket are "any packet received", OpenSSH's reset rule.
   socket.on('data', () => heartbeat.received());
+  heartbeat.measureNow();
   return new SshShell(client, channel, socket, heartbeat, where, request.ssh.TCPKeepAlive);
 }
