@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 /** Polls a condition every 10 ms, for at most 10 s. */
-async function until(condition: () => boolean) {
-  for (let tries = 0; !condition(); tries++) {
+async function until(condition: () => boolean | Promise<boolean>) {
+  for (let tries = 0; !(await condition()); tries++) {
     if (tries > 1000) throw new Error('condition not met within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -78,6 +78,7 @@ describe('the ssh2 patch (patches/ssh2@1.17.0.patch)', () => {
       key: ssh2.utils.parseKey(sshd.privateKey),
     };
     const released = new WeakRef((method as { key: object }).key);
+    const connectionsBefore = (await sshd.connectionPids()).length;
     let asked = 0;
     await new Promise<void>((resolve, reject) => {
       probe.once('ready', resolve).once('error', reject);
@@ -97,7 +98,10 @@ describe('the ssh2 patch (patches/ssh2@1.17.0.patch)', () => {
     collectGarbage();
     expect(asked).toBe(1);
     expect(released.deref()).toBeUndefined();
-    probe.end();
+    await new Promise((resolve) => probe.once('close', resolve).end());
+    // Its sshd processes exit only after the socket closes; a later test freezes every connection
+    // of this sshd and must not signal one that is on its way out.
+    await until(async () => (await sshd.connectionPids()).length === connectionsBefore);
   });
 });
 
