@@ -17,9 +17,11 @@ export default defineConfig({
     viewport: { width: 1100, height: 700 },
     launchOptions: {
       executablePath,
-      // No sign-in, sync or component updates: the network here reaches nothing outside.
+      // WebGL2 in software (SwiftShader), so the terminal draws with its WebGL renderer as it does
+      // for most people. No sign-in, sync or component updates: the network here reaches nothing.
       args: [
-        '--disable-gpu',
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',

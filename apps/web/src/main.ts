@@ -2,6 +2,7 @@ import '@xterm/xterm/css/xterm.css';
 import './ui/styles.css';
 import type { SessionSummary, TargetSummary } from '@vigil/protocol';
 import type { Terminal } from '@xterm/xterm';
+import { type RendererName, requestedRenderer } from './terminal/terminal-renderer.js';
 import { createTerminalView } from './terminal/terminal-view.js';
 import { endLiveSession, fetchLiveSessions, planForRemembered } from './transport/live-sessions.js';
 import { fetchTargetList } from './transport/target-list.js';
@@ -24,9 +25,10 @@ declare global {
   interface Window {
     /**
      * For end-to-end tests: they read the screen from the terminal buffer, not from pixels, e.g.
-     * `window.vigil.term.buffer.active.getLine(n).translateToString(true)`.
+     * `window.vigil.term.buffer.active.getLine(n).translateToString(true)`; and for them and the
+     * bench, which renderer draws it (it turns to `dom` when a WebGL context is lost).
      */
-    vigil?: { term: Terminal };
+    vigil?: { term: Terminal; readonly renderer: RendererName };
   }
 }
 
@@ -49,15 +51,24 @@ const gateway = createGatewayScreens({
 const remembered = gateway.remembered;
 let chosenTarget: TargetSummary | undefined;
 const views = createPageViews();
-const terminal = createTerminalView(elementById('terminal', HTMLElement), {
-  bar: elementById('search-bar', HTMLElement),
-  input: elementById('search-input', HTMLInputElement),
-  previous: elementById('search-prev', HTMLButtonElement),
-  next: elementById('search-next', HTMLButtonElement),
-  count: elementById('search-count', HTMLElement),
-  close: elementById('search-close', HTMLButtonElement),
-});
-window.vigil = { term: terminal.term };
+const terminal = createTerminalView(
+  elementById('terminal', HTMLElement),
+  {
+    bar: elementById('search-bar', HTMLElement),
+    input: elementById('search-input', HTMLInputElement),
+    previous: elementById('search-prev', HTMLButtonElement),
+    next: elementById('search-next', HTMLButtonElement),
+    count: elementById('search-count', HTMLElement),
+    close: elementById('search-close', HTMLButtonElement),
+  },
+  requestedRenderer(window.location.search),
+);
+window.vigil = {
+  term: terminal.term,
+  get renderer() {
+    return terminal.renderer;
+  },
+};
 
 const session = createSessionView({
   terminal,

@@ -2,9 +2,11 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
+import { WebglAddon } from '@xterm/addon-webgl';
 import { type IDisposable, Terminal } from '@xterm/xterm';
 import { debounce } from './resize-reporter.js';
 import { createSearchBar, type SearchBar, type SearchBarElements } from './search-bar.js';
+import { type RendererName, startRenderer, type TerminalRenderer } from './terminal-renderer.js';
 import { terminalShortcut } from './terminal-shortcuts.js';
 import { clampTerminalSize, type TerminalSize } from './terminal-size.js';
 
@@ -22,6 +24,8 @@ const THEME = {
 /** The page's one terminal: xterm.js with its addons, fitted to its container. */
 export interface TerminalView {
   readonly term: Terminal;
+  /** The renderer drawing now; `dom` until the terminal is first shown. */
+  readonly renderer: RendererName;
   /** Opens the terminal in its container on first use, fits it, and returns the size it got. */
   show(): TerminalSize;
   /** Clears screen, scrollback and modes a previous shell left behind. */
@@ -33,7 +37,12 @@ export interface TerminalView {
   onResize(listener: (size: TerminalSize) => void): IDisposable;
 }
 
-export function createTerminalView(container: HTMLElement, searchElements: SearchBarElements): TerminalView {
+/** `renderer` is the one asked for; WebGL is only used where it works (terminal-renderer.ts). */
+export function createTerminalView(
+  container: HTMLElement,
+  searchElements: SearchBarElements,
+  renderer: RendererName,
+): TerminalView {
   const term = new Terminal({
     // The unicode11 addon's `term.unicode` is proposed API in xterm.js 6.
     allowProposedApi: true,
@@ -72,18 +81,27 @@ export function createTerminalView(container: HTMLElement, searchElements: Searc
     }
   });
 
-  let opened = false;
+  // Set when the terminal is opened in its container.
+  let drawing: TerminalRenderer | undefined;
   const fit = () => {
-    if (opened && container.clientWidth > 0 && container.clientHeight > 0) fitAddon.fit();
+    if (drawing && container.clientWidth > 0 && container.clientHeight > 0) fitAddon.fit();
   };
   new ResizeObserver(debounce(fit, FIT_DEBOUNCE_MS, window)).observe(container);
 
   return {
     term,
+    get renderer() {
+      return drawing?.active ?? 'dom';
+    },
     show() {
-      if (!opened) {
+      if (!drawing) {
         term.open(container);
-        opened = true;
+        // After open: the addon needs the terminal's element, and a failure must not stop the open.
+        drawing = startRenderer(term, {
+          requested: renderer,
+          webgl2: typeof WebGL2RenderingContext !== 'undefined',
+          createWebglAddon: () => new WebglAddon(),
+        });
       }
       fit();
       // Unmeasurable (zero-sized) containers keep xterm.js's own 80x24.
