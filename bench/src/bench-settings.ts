@@ -34,6 +34,8 @@ export interface BenchSettings {
   floodSeconds: number;
   /** `seq 1 N` rendered in Chromium. @default 1000000 */
   seqLines: number;
+  /** Ctrl-C presses during `yes`, per renderer and over bare ssh2 (`VIGIL_BENCH_CTRLC_TRIES`). @default 20 */
+  ctrlCTries: number;
   /** Sessions opened at once through the gateway: sshd's MaxStartups is raised above this. */
   openConcurrency: number;
   /**
@@ -94,6 +96,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): BenchSettings {
     idleSessions: numberFrom(env, 'VIGIL_BENCH_IDLE_SESSIONS', quick ? 5 : 50),
     floodSeconds: numberFrom(env, 'VIGIL_BENCH_FLOOD_SECONDS', quick ? 5 : 20),
     seqLines: numberFrom(env, 'VIGIL_BENCH_SEQ_LINES', quick ? 100_000 : 1_000_000),
+    ctrlCTries: numberFrom(env, 'VIGIL_BENCH_CTRLC_TRIES', quick ? 5 : 20),
     openConcurrency: numberFrom(env, 'VIGIL_BENCH_OPEN_CONCURRENCY', 16),
     cpuProfile: env.VIGIL_BENCH_CPU_PROF === '1',
     heapSnapshot: env.VIGIL_BENCH_HEAP_SNAPSHOT === '1',

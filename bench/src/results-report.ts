@@ -38,7 +38,7 @@ function settingsLine(settings: BenchSettings): string {
     `memory at ${settings.memorySessions.join(' and ')} sessions`,
     `heartbeat CPU: ${settings.heartbeatSessions} sessions, ${settings.cpuSeconds} s per setting`,
     `fidelity: ${settings.floodSessions} flooding + ${settings.idleSessions} idle sessions, ${settings.floodSeconds} s`,
-    `browser: seq 1 ${settings.seqLines}`,
+    `browser: seq 1 ${settings.seqLines}, ${settings.ctrlCTries} Ctrl-C tries per renderer`,
   ].join('; ');
 }
 
