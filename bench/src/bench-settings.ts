@@ -12,6 +12,11 @@ export type FigureName = (typeof FIGURE_NAMES)[number];
 /** Sizes of one run. Every one has a `VIGIL_BENCH_*` override; `VIGIL_BENCH_QUICK=1` picks small ones. */
 export interface BenchSettings {
   quick: boolean;
+  /**
+   * Times the whole set runs (`--runs N` or `VIGIL_BENCH_RUNS`); results show each figure's range
+   * and the worst run's verdict. @default 3, 1 when quick
+   */
+  runs: number;
   /** Figures to run (`VIGIL_BENCH_ONLY=throughput,browser-render`). @default all */
   only: readonly FigureName[];
   /** `head -c` of /dev/zero. @default 500 MiB */
@@ -80,10 +85,20 @@ function figuresFrom(env: NodeJS.ProcessEnv): FigureName[] {
   return FIGURE_NAMES.filter((name) => names.includes(name));
 }
 
-export function settingsFrom(env: NodeJS.ProcessEnv): BenchSettings {
+/** `--runs N` on the command line (`pnpm bench --runs 3`) wins over `VIGIL_BENCH_RUNS`. */
+function runsFrom(env: NodeJS.ProcessEnv, argv: readonly string[], quick: boolean): number {
+  const at = argv.indexOf('--runs');
+  const raw = at >= 0 ? argv[at + 1] : env.VIGIL_BENCH_RUNS;
+  const runs = numberFrom({ VIGIL_BENCH_RUNS: raw }, 'VIGIL_BENCH_RUNS', quick ? 1 : 3);
+  if (!Number.isInteger(runs)) throw new Error(`--runs ${raw}: expected a whole number`);
+  return runs;
+}
+
+export function settingsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchSettings {
   const quick = env.VIGIL_BENCH_QUICK === '1';
   return {
     quick,
+    runs: runsFrom(env, argv, quick),
     only: figuresFrom(env),
     zeroMiB: numberFrom(env, 'VIGIL_BENCH_ZERO_MIB', quick ? 32 : 500),
     randomMiB: numberFrom(env, 'VIGIL_BENCH_RANDOM_MIB', quick ? 16 : 200),

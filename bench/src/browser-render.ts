@@ -21,9 +21,9 @@ import {
   type BenchContext,
   type Figure,
   type FigureModule,
+  judge,
   ms,
   ratioText,
-  verdict,
 } from './figure.js';
 import { type GatewayUnderBench, startGateway, TARGETS } from './gateway-harness.js';
 import { percentile } from './percentiles.js';
@@ -157,7 +157,7 @@ async function measureSeq(
       baseline: `${ms(directMs)} (bytes over bare ssh2)`,
       ratio: ratioText(vigilMs, directMs),
       goal: SEQ_GOAL.text,
-      verdict: judged ? verdict(vigilMs <= SEQ_GOAL.ms) : 'info',
+      ...(judged ? judge(vigilMs, '≤', SEQ_GOAL.ms) : { verdict: 'info' as const }),
       notes:
         `${drew}; xterm.js alone parses the same ${lines} lines written in the page in ${ms(xtermMs)}` +
         (judged ? '' : `; the goal is for ${SEQ_GOAL.lines} lines`),
@@ -235,7 +235,7 @@ async function measureCtrlC(
       baseline: `${ms(base.p95)} (bare ssh2, p95)`,
       ratio: ratioText(vigil.p95, base.p95),
       goal: `≤ ${CTRL_C_GOAL_MS} ms p95`,
-      verdict: verdict(vigil.p95 <= CTRL_C_GOAL_MS),
+      ...judge(vigil.p95, '≤', CTRL_C_GOAL_MS),
       notes:
         `${await drawnBy(page, renderer)}; ${tries} tries: ${fmt(vigil)} (bare ssh2 ${fmt(base)}); ` +
         `the prompt was on screen after p50 ${ms(percentile(prompts, 50))}; ` +

@@ -33,6 +33,7 @@ export function formatTable(figures: readonly Figure[]): string {
 function settingsLine(settings: BenchSettings): string {
   return [
     `figures: ${settings.only.join(', ')}`,
+    `${settings.runs} run(s) of the whole set`,
     `/dev/zero ${settings.zeroMiB} MiB, random ${settings.randomMiB} MiB, ${settings.throughputRuns} run(s) per side`,
     `${settings.keystrokes} keystrokes per side`,
     `memory at ${settings.memorySessions.join(' and ')} sessions`,
@@ -100,14 +101,19 @@ export async function writeResults(
     row(['RAM', `${machine.ramGiB} GiB`]),
     row(['Node.js', machine.node]),
     row(['OpenSSH (sshd)', machine.openssh]),
+    row(['OpenSSH (ssh)', machine.opensshClient]),
     row(['ssh2', machine.ssh2]),
     row(['Chromium', machine.chromium]),
     row(['kernel', machine.kernel]),
-    row(['load average at start', machine.loadAverage]),
+    row(['load average at start', machine.loadAverages.map((load, i) => `run ${i + 1}: ${load}`).join('; ')]),
     row(['date', machine.date]),
     '',
     '## Figures',
     'Each figure is measured side by side with its baseline in the same run.',
+    settings.runs > 1
+      ? `The whole set ran ${settings.runs} times: each number is min–max over the runs, and the ` +
+        'worst run (the one closest to, or past, its goal) decides the result.'
+      : 'One run: a single run shows no range; `--runs 3` gives each figure its spread.',
     '',
     row([...COLUMNS]),
     row(COLUMNS.map(() => '---')),

@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { openBenchSession } from './bench-client.js';
 import { DirectShell } from './direct-shell.js';
-import { attempt, type BenchContext, type Figure, type FigureModule, ratioText, verdict } from './figure.js';
+import { attempt, type BenchContext, type Figure, type FigureModule, judge, ratioText } from './figure.js';
 import { type GatewayUnderBench, startGateway, TARGETS } from './gateway-harness.js';
 import { busyCores, machineTicks } from './machine-load.js';
 import { type PayloadCheck, type PayloadRun, streamPayload } from './marked-payload.js';
@@ -162,7 +162,7 @@ async function measurePayload(
       baseline: `${baseRate.toFixed(1)} MiB/s (${against === openssh ? 'ssh -tt' : 'bare ssh2'})`,
       ratio: ratioText(rate, baseRate),
       goal: isGoal ? GOAL : 'diagnostic',
-      verdict: isGoal ? verdict(rate >= GOAL_RATIO * opensshRate) : 'info',
+      ...(isGoal ? judge(rate / opensshRate, '≥', GOAL_RATIO) : { verdict: 'info' as const }),
       notes:
         `${notes(side, dataBytes.get(side) ?? 0, peakRss.get(side) ?? 0)}; ${against.name} ${perRun(against)}` +
         (isGoal ? '; every byte counted and checked on every side' : ''),
