@@ -10,6 +10,7 @@ import {
   floodTimes,
   localWriteMs,
   pageRenderer,
+  type ScreenTail,
   screenTail,
   signIn,
   untilScreen,
@@ -97,10 +98,14 @@ async function drawnBy(page: Page, asked: RendererName): Promise<string> {
   return drew === asked ? `drawn by ${drew}` : `ASKED FOR ${asked}, DRAWN BY ${drew}`;
 }
 
-/** The renderer's stall means the page stopped taking output; say what usually causes it. */
-async function untilPrompt(page: Page, what: string): Promise<{ at: number }> {
+/** `untilScreen`, its stall error saying what usually causes one. */
+async function untilShown(
+  page: Page,
+  what: string,
+  done: (tail: ScreenTail) => boolean,
+): Promise<{ at: number }> {
   try {
-    return await untilScreen(page, what, (tail) => tail.lastLine.endsWith('$'), STALL_MS);
+    return await untilScreen(page, what, done, STALL_MS);
   } catch (error) {
     throw new Error(`${(error as Error).message} (${STALL_HINT})`);
   }
@@ -135,17 +140,9 @@ async function measureSeq(
     await page.keyboard.type(`seq 1 ${lines}`);
     const sentAt = performance.now();
     await page.keyboard.press('Enter');
-    let rendered: { at: number };
-    try {
-      rendered = await untilScreen(
-        page,
-        `"${last}" on screen`,
-        (t) => t.lines.some((l) => l.trim() === last),
-        STALL_MS,
-      );
-    } catch (error) {
-      throw new Error(`${(error as Error).message} (${STALL_HINT})`);
-    }
+    const rendered = await untilShown(page, `"${last}" on screen`, (t) =>
+      t.lines.some((l) => l.trim() === last),
+    );
     const vigilMs = rendered.at - sentAt;
     const drew = await drawnBy(page, renderer);
     const xtermMs = await localWriteMs(page, lines);
@@ -219,7 +216,7 @@ async function measureCtrlC(
       floodParses += (await screenTail(page)).parses - floodFrom;
       const sentAt = performance.now();
       await page.keyboard.press('Control+C');
-      const prompt = await untilPrompt(page, 'the prompt after Ctrl-C');
+      const prompt = await untilShown(page, 'the prompt after Ctrl-C', (tail) => tail.lastLine.endsWith('$'));
       const times = await floodTimes(page);
       // A flood write parsed just before the key (its callback racing the keydown) counts as 0.
       stopped.push(Math.max(0, times.lastFloodParsedAt - times.keyAt));
