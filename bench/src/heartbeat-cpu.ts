@@ -102,7 +102,7 @@ export const heartbeatCpu: FigureModule = (context) => {
         vigil: `${on.percent.toFixed(2)} % of a core`,
         baseline: `${off.percent.toFixed(2)} % (heartbeats off)`,
         ratio: ratioText(on.percent, off.percent),
-        goal: `≤ ${GOAL_PERCENT} % (on − off)`,
+        goal: `≤ ${GOAL_PERCENT} % of a core (on − off)`,
         ...judge(cost, '≤', GOAL_PERCENT),
         notes:
           `cost of heartbeats ${cost.toFixed(2)} % of a core over ${cpuSeconds} s ` +
