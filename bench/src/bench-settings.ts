@@ -12,6 +12,11 @@ export type FigureName = (typeof FIGURE_NAMES)[number];
 /** Sizes of one run. Every one has a `VIGIL_BENCH_*` override; `VIGIL_BENCH_QUICK=1` picks small ones. */
 export interface BenchSettings {
   quick: boolean;
+  /**
+   * Times the whole set runs (`--runs N` or `VIGIL_BENCH_RUNS`); results show each figure's range
+   * and the worst run's verdict. @default 3, 1 when quick
+   */
+  runs: number;
   /** Figures to run (`VIGIL_BENCH_ONLY=throughput,browser-render`). @default all */
   only: readonly FigureName[];
   /** `head -c` of /dev/zero. @default 500 MiB */
@@ -34,6 +39,8 @@ export interface BenchSettings {
   floodSeconds: number;
   /** `seq 1 N` rendered in Chromium. @default 1000000 */
   seqLines: number;
+  /** Ctrl-C presses during `yes`, per renderer and over bare ssh2 (`VIGIL_BENCH_CTRLC_TRIES`). @default 20 */
+  ctrlCTries: number;
   /** Sessions opened at once through the gateway: sshd's MaxStartups is raised above this. */
   openConcurrency: number;
   /**
@@ -78,10 +85,20 @@ function figuresFrom(env: NodeJS.ProcessEnv): FigureName[] {
   return FIGURE_NAMES.filter((name) => names.includes(name));
 }
 
-export function settingsFrom(env: NodeJS.ProcessEnv): BenchSettings {
+/** `--runs N` on the command line (`pnpm bench --runs 3`) wins over `VIGIL_BENCH_RUNS`. */
+function runsFrom(env: NodeJS.ProcessEnv, argv: readonly string[], quick: boolean): number {
+  const at = argv.indexOf('--runs');
+  const raw = at >= 0 ? argv[at + 1] : env.VIGIL_BENCH_RUNS;
+  const runs = numberFrom({ VIGIL_BENCH_RUNS: raw }, 'VIGIL_BENCH_RUNS', quick ? 1 : 3);
+  if (!Number.isInteger(runs)) throw new Error(`--runs ${raw}: expected a whole number`);
+  return runs;
+}
+
+export function settingsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchSettings {
   const quick = env.VIGIL_BENCH_QUICK === '1';
   return {
     quick,
+    runs: runsFrom(env, argv, quick),
     only: figuresFrom(env),
     zeroMiB: numberFrom(env, 'VIGIL_BENCH_ZERO_MIB', quick ? 32 : 500),
     randomMiB: numberFrom(env, 'VIGIL_BENCH_RANDOM_MIB', quick ? 16 : 200),
@@ -94,6 +111,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): BenchSettings {
     idleSessions: numberFrom(env, 'VIGIL_BENCH_IDLE_SESSIONS', quick ? 5 : 50),
     floodSeconds: numberFrom(env, 'VIGIL_BENCH_FLOOD_SECONDS', quick ? 5 : 20),
     seqLines: numberFrom(env, 'VIGIL_BENCH_SEQ_LINES', quick ? 100_000 : 1_000_000),
+    ctrlCTries: numberFrom(env, 'VIGIL_BENCH_CTRLC_TRIES', quick ? 5 : 20),
     openConcurrency: numberFrom(env, 'VIGIL_BENCH_OPEN_CONCURRENCY', 16),
     cpuProfile: env.VIGIL_BENCH_CPU_PROF === '1',
     heapSnapshot: env.VIGIL_BENCH_HEAP_SNAPSHOT === '1',

@@ -11,10 +11,22 @@ interface PageTerminal {
     };
   };
   onWriteParsed(listener: () => void): unknown;
-  write(data: string, callback: () => void): void;
+  write(data: string | Uint8Array, callback?: () => void): void;
   reset(): void;
 }
-type BenchWindow = { vigil: { term: PageTerminal }; vigilBenchParsed?: number };
+type BenchWindow = {
+  vigil: { term: PageTerminal; renderer: 'webgl' | 'dom' };
+  vigilBenchParsed?: number;
+  vigilBenchFlood?: FloodTimes;
+};
+
+/** Page-clock times (performance.now() in the page) of one Ctrl-C during a flood. */
+export interface FloodTimes {
+  /** The Ctrl-C keydown, as the page saw it. */
+  keyAt: number;
+  /** When xterm.js finished parsing the last write that held flood output (`y\r\n`). */
+  lastFloodParsedAt: number;
+}
 
 export interface ScreenTail {
   /** The last non-blank line of the buffer. */
@@ -116,4 +128,58 @@ export function localWriteMs(page: Page, lines: number): Promise<number> {
       term.write(text, () => resolve(performance.now() - startedAt));
     });
   }, lines);
+}
+
+/** Which renderer draws the page's terminal: the page may fall back to `dom` when WebGL fails. */
+export function pageRenderer(page: Page): Promise<'webgl' | 'dom'> {
+  return page.evaluate(() => (window as unknown as BenchWindow).vigil.renderer);
+}
+
+/**
+ * Times Ctrl-C against the flood of `yes`: the keydown, and the end of parsing of every write that
+ * carries a `y\r\n`, both on the page's clock. Wraps the terminal's own `write`, which the page
+ * calls for every chunk of output, so the flood's last bytes are known exactly, not by polling.
+ */
+export function watchFlood(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as BenchWindow;
+    const flood = { keyAt: 0, lastFloodParsedAt: 0 };
+    w.vigilBenchFlood = flood;
+    window.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.ctrlKey && event.code === 'KeyC') flood.keyAt = performance.now();
+      },
+      { capture: true },
+    );
+    const { term } = w.vigil;
+    const write = term.write.bind(term);
+    const isFlood = (data: string | Uint8Array) => {
+      if (typeof data === 'string') return data.includes('y\r\n');
+      for (let i = 0; i + 2 < data.length; i++) {
+        if (data[i] === 0x79 && data[i + 1] === 0x0d && data[i + 2] === 0x0a) return true;
+      }
+      return false;
+    };
+    term.write = (data, callback) => {
+      const fromFlood = isFlood(data);
+      write(data, () => {
+        if (fromFlood) flood.lastFloodParsedAt = performance.now();
+        callback?.();
+      });
+    };
+  });
+}
+
+/** The times of the last Ctrl-C, then forgotten, so the next try cannot read a stale keydown. */
+export async function floodTimes(page: Page): Promise<FloodTimes> {
+  const times = await page.evaluate(() => {
+    const flood = (window as unknown as BenchWindow).vigilBenchFlood;
+    if (!flood) throw new Error('watchFlood was not called on this page');
+    const seen = { ...flood };
+    flood.keyAt = 0;
+    return seen;
+  });
+  if (times.keyAt === 0) throw new Error('the page saw no Ctrl-C keydown');
+  return times;
 }

@@ -15,6 +15,11 @@ export interface Figure {
   verdict: Verdict;
   /** What else was seen, or why it failed. */
   notes?: string;
+  /**
+   * How far inside its goal the figure is, as a share of the goal's limit (negative: missed).
+   * Over several runs, the run with the smallest margin decides the result.
+   */
+  margin?: number;
 }
 
 export interface BenchContext {
@@ -43,8 +48,10 @@ export async function attempt(
   }
 }
 
-export function verdict(met: boolean): Verdict {
-  return met ? 'pass' : 'miss';
+/** Judges `value` against a goal `relation limit` (`≤ 250` ms, `≥ 0.9`×). */
+export function judge(value: number, relation: '≤' | '≥', limit: number): Pick<Figure, 'verdict' | 'margin'> {
+  const margin = (relation === '≤' ? limit - value : value - limit) / (Math.abs(limit) || 1);
+  return { verdict: margin >= 0 ? 'pass' : 'miss', margin };
 }
 
 export function ratioText(vigil: number, baseline: number): string {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { attempt, type BenchContext, type FigureModule, ratioText, verdict } from './figure.js';
+import { attempt, type BenchContext, type FigureModule, judge, ratioText } from './figure.js';
 import { type GatewayUnderBench, startGateway, TARGETS, type TargetName } from './gateway-harness.js';
 import { roundTrips, rttBuckets } from './heartbeat-metrics.js';
 import { coreShare } from './measured-child.js';
@@ -102,8 +102,8 @@ export const heartbeatCpu: FigureModule = (context) => {
         vigil: `${on.percent.toFixed(2)} % of a core`,
         baseline: `${off.percent.toFixed(2)} % (heartbeats off)`,
         ratio: ratioText(on.percent, off.percent),
-        goal: `≤ ${GOAL_PERCENT} % (on − off)`,
-        verdict: verdict(cost <= GOAL_PERCENT),
+        goal: `≤ ${GOAL_PERCENT} % of a core (on − off)`,
+        ...judge(cost, '≤', GOAL_PERCENT),
         notes:
           `cost of heartbeats ${cost.toFixed(2)} % of a core over ${cpuSeconds} s ` +
           `(kernel time ${on.systemPercent.toFixed(2)} % on, ${off.systemPercent.toFixed(2)} % off); ` +

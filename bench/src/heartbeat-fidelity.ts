@@ -10,9 +10,9 @@ import {
   type BenchContext,
   type Figure,
   type FigureModule,
+  judge,
   ms,
   ratioText,
-  verdict,
 } from './figure.js';
 import { startGateway, TARGETS, type ThreadSchedule } from './gateway-harness.js';
 import { histogramP99, roundTrips, rttBuckets } from './heartbeat-metrics.js';
@@ -203,7 +203,7 @@ function figures(context: BenchContext, run: FidelityRun, variant: string): Figu
       baseline: `${quiet.falseMisses} before it`,
       ratio: '—',
       goal: diagnostic ? '0 (diagnostic)' : '0',
-      verdict: diagnostic ? 'info' : verdict(flood.falseMisses === 0),
+      ...(diagnostic ? { verdict: 'info' as const } : judge(flood.falseMisses, '≤', 0)),
       notes:
         `${floodSessions} × \`yes\` for ${floodSeconds} s, ${SHARE_WORDS[run.share]}: ` +
         `${(run.floodBytes / MiB).toFixed(0)} MiB in ` +

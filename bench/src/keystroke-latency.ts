@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openBenchSession } from './bench-client.js';
 import { DirectShell } from './direct-shell.js';
-import { attempt, type FigureModule, ms, ratioText, signedMs, verdict } from './figure.js';
+import { attempt, type FigureModule, judge, ms, ratioText, signedMs } from './figure.js';
 import { startGateway, TARGETS } from './gateway-harness.js';
 import { percentile } from './percentiles.js';
 import { printMarker, type TerminalStream, waitForOutput } from './terminal-stream.js';
@@ -11,7 +11,7 @@ const BLOCK = 100;
 const ECHO_TIMEOUT_MS = 5_000;
 /** A pause between keystrokes, so each starts from an idle event loop as a typed key would. */
 const PAUSE_MS = 1;
-const GOALS = { p50: 0.5, p99: 2 } as const;
+const GOALS = { p50: 0.3, p99: 1 } as const;
 
 /** `cat` on a raw, non-echoing PTY: every byte comes back exactly once, nothing else is written. */
 async function startEcho(stream: TerminalStream): Promise<void> {
@@ -88,7 +88,7 @@ export const keystrokeLatency: FigureModule = (context) =>
         baseline: ms(d),
         ratio: ratioText(v, d),
         goal: `≤ +${GOALS[which]} ms`,
-        verdict: verdict(v - d <= GOALS[which]),
+        ...judge(v - d, '≤', GOALS[which]),
         notes:
           which === 'p99'
             ? `vigil ${spread(vigil)}; direct ${spread(direct)}; echo by \`cat\` on a raw PTY`

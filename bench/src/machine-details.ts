@@ -15,11 +15,16 @@ export interface MachineDetails {
   ramGiB: number;
   node: string;
   openssh: string;
+  /** ssh(1), the throughput baseline. */
+  opensshClient: string;
   ssh2: string;
   chromium: string;
   kernel: string;
-  /** 1, 5 and 15 minutes: anything else running (other people's tests) is noise in every figure. */
-  loadAverage: string;
+  /**
+   * 1, 5 and 15 minutes at the start of each run: anything else running (other people's tests)
+   * is noise in every figure. The bench's runner adds one per run.
+   */
+  loadAverages: string[];
   date: string;
 }
 
@@ -66,6 +71,13 @@ async function opensshVersion(): Promise<string> {
   return `${own} (Debian package ${packaged.replace('\t', ' ')})`;
 }
 
+/** The 1, 5 and 15 minute load averages now. */
+export function loadAverageNow(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
+}
+
 /** What a figure depends on: the hardware and the versions of every program in the path. */
 export async function machineDetails(chromium: string): Promise<MachineDetails> {
   const require = createRequire(import.meta.url);
@@ -79,12 +91,11 @@ export async function machineDetails(chromium: string): Promise<MachineDetails> 
     ramGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     openssh: await opensshVersion(),
+    opensshClient: await versionOf('ssh', ['-V']),
     ssh2: ssh2Patched ? `${ssh2Version}, with the workspace's patch (patches/)` : ssh2Version,
     chromium: await versionOf(chromium, ['--version']),
     kernel: release(),
-    loadAverage: loadavg()
-      .map((load) => load.toFixed(2))
-      .join(' / '),
+    loadAverages: [],
     date: new Date().toISOString(),
   };
 }

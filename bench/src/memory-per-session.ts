@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchClient } from './bench-client.js';
 import type { SshLogin } from './direct-shell.js';
-import { attempt, type BenchContext, type Figure, type FigureModule, ratioText, verdict } from './figure.js';
+import { attempt, type BenchContext, type Figure, type FigureModule, judge, ratioText } from './figure.js';
 import { startGateway, TARGETS } from './gateway-harness.js';
 import type { MemorySample } from './ipc-messages.js';
 import { MeasuredChild } from './measured-child.js';
@@ -214,7 +214,7 @@ export const memoryPerSession: FigureModule = (context) =>
         baseline: `${d.rss.toFixed(1)} KiB RSS, ${d.heap.toFixed(1)} KiB heap`,
         ratio: ratioText(v.rss, d.rss),
         goal: `≤ ${GOAL_KIB} KiB RSS`,
-        verdict: verdict(v.rss <= GOAL_KIB),
+        ...judge(v.rss, '≤', GOAL_KIB),
         notes:
           `gateway RSS ${mib(vigil.empty.rss)} idle → ${mib(total.rss)}, heap ${mib(vigil.empty.heapUsed)} → ` +
           `${mib(total.heapUsed)} (V8 reserved ${mib(vigil.empty.heapTotal)} → ${mib(total.heapTotal)}); off-heap (Buffers) ${v.offHeap.toFixed(1)} KiB per session ` +

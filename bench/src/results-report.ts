@@ -33,12 +33,13 @@ export function formatTable(figures: readonly Figure[]): string {
 function settingsLine(settings: BenchSettings): string {
   return [
     `figures: ${settings.only.join(', ')}`,
+    `${settings.runs} run(s) of the whole set`,
     `/dev/zero ${settings.zeroMiB} MiB, random ${settings.randomMiB} MiB, ${settings.throughputRuns} run(s) per side`,
     `${settings.keystrokes} keystrokes per side`,
     `memory at ${settings.memorySessions.join(' and ')} sessions`,
     `heartbeat CPU: ${settings.heartbeatSessions} sessions, ${settings.cpuSeconds} s per setting`,
     `fidelity: ${settings.floodSessions} flooding + ${settings.idleSessions} idle sessions, ${settings.floodSeconds} s`,
-    `browser: seq 1 ${settings.seqLines}`,
+    `browser: seq 1 ${settings.seqLines}, ${settings.ctrlCTries} Ctrl-C tries per renderer`,
   ].join('; ');
 }
 
@@ -46,10 +47,12 @@ const METHOD = `
 ## How each figure is measured
 - **Throughput**: \`stty raw -echo; head -c N SOURCE\` between two markers on the gateway's PTY
   shell, read by a headless protocol client that acknowledges like the browser (every 64 KiB
-  and whenever its queue drains), against the same command on a bare ssh2 PTY shell
-  (xterm-256color, Nagle off, same algorithms). Runs alternate ABBA. Every byte is counted and
-  checked (all zero; SHA-256 of the random file); a lost, extra or wrong byte fails the bench.
-  A second gateway with \`recordings.enabled: false\` runs in the same rotation as a diagnostic.
+  and whenever its queue drains), against the same command typed into OpenSSH's \`ssh -tt\`
+  (stdin and stdout pipes, no escape character, aes128-gcm as ssh2 negotiates) and, as a
+  diagnostic, on a bare ssh2 PTY shell (xterm-256color, Nagle off, same algorithms). Every side's
+  remote PTY is raw and non-echoing. Runs alternate ABBA. Every byte is counted and checked
+  (all zero; SHA-256 of the random file); a lost, extra or wrong byte fails the bench. A second
+  gateway with \`recordings.enabled: false\` runs in the same rotation as a diagnostic.
 - **Keystroke echo**: one byte at a time into \`stty raw -echo; exec cat\` on the remote PTY, the
   next sent when its echo has arrived (plus 1 ms), in alternating blocks of 100 on a gateway
   session and a bare ssh2 session open side by side.
@@ -72,8 +75,12 @@ const METHOD = `
   apart: recordings off, and the gateway's event-loop thread real-time (SCHED_RR), which gives
   it the CPU it would have on a host of its own. The gateway thread's scheduler times
   (/proc/PID/task/PID/schedstat) show how long it waited for a CPU.
-- **Browser**: headless Chromium on the built web app; times read from \`window.vigil.term\`'s
-  buffer. Baseline: the same command on a bare ssh2 PTY shell, bytes arriving (no rendering).
+- **Browser**: headless Chromium (WebGL2 through SwiftShader) on the built web app, once with
+  \`?renderer=webgl\` and once with \`?renderer=dom\`; \`window.vigil.renderer\` says which drew.
+  \`seq\`: until its last line is in \`window.vigil.term\`'s buffer. Ctrl-C: \`yes\` floods for
+  1.5 s, then Ctrl-C through the page's keyboard, timed on the page's clock from the keydown to
+  the end of parsing of the last write that held flood output (the terminal's \`write\` wrapped),
+  over N tries. Baseline: the same commands on a bare ssh2 PTY shell, bytes arriving (no rendering).
 `;
 
 /** bench/results.md: the machine, the table, the notes, and how the figures were taken. */
@@ -100,14 +107,19 @@ export async function writeResults(
     row(['RAM', `${machine.ramGiB} GiB`]),
     row(['Node.js', machine.node]),
     row(['OpenSSH (sshd)', machine.openssh]),
+    row(['OpenSSH (ssh)', machine.opensshClient]),
     row(['ssh2', machine.ssh2]),
     row(['Chromium', machine.chromium]),
     row(['kernel', machine.kernel]),
-    row(['load average at start', machine.loadAverage]),
+    row(['load average at start', machine.loadAverages.map((load, i) => `run ${i + 1}: ${load}`).join('; ')]),
     row(['date', machine.date]),
     '',
     '## Figures',
     'Each figure is measured side by side with its baseline in the same run.',
+    settings.runs > 1
+      ? `The whole set ran ${settings.runs} times: each number is min–max over the runs, and the ` +
+        'worst run (the one closest to, or past, its goal) decides the result.'
+      : 'One run: a single run shows no range; `--runs 3` gives each figure its spread.',
     '',
     row([...COLUMNS]),
     row(COLUMNS.map(() => '---')),

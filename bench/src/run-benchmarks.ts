@@ -18,9 +18,10 @@ import { attempt, type BenchContext, type Figure, type FigureModule } from './fi
 import { heartbeatCpu } from './heartbeat-cpu.js';
 import { heartbeatFidelity } from './heartbeat-fidelity.js';
 import { keystrokeLatency } from './keystroke-latency.js';
-import { machineDetails } from './machine-details.js';
+import { loadAverageNow, machineDetails } from './machine-details.js';
 import { memoryPerSession } from './memory-per-session.js';
 import { formatTable, writeResults } from './results-report.js';
+import { mergeRuns } from './run-ranges.js';
 import { throughput } from './throughput.js';
 
 const MODULES: Record<FigureName, FigureModule> = {
@@ -42,7 +43,7 @@ function log(line: string): void {
 }
 
 async function main(): Promise<number> {
-  const settings = settingsFrom(process.env);
+  const settings = settingsFrom(process.env, process.argv.slice(2));
   const startedAt = performance.now();
   const runDir = join(BENCH_DIR, '.runs', new Date().toISOString().replaceAll(':', '-'));
   await mkdir(runDir, { recursive: true });
@@ -50,37 +51,56 @@ async function main(): Promise<number> {
   const sharedDir = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
   await chmod(sharedDir, 0o755);
   const machine = await machineDetails(settings.chromium);
-  log(`vigil bench (${settings.quick ? 'quick' : 'full'}): ${settings.only.join(', ')}; logs in ${runDir}`);
+  log(
+    `vigil bench (${settings.quick ? 'quick' : 'full'}, ${settings.runs} run(s)): ` +
+      `${settings.only.join(', ')}; logs in ${runDir}`,
+  );
 
-  const figures: Figure[] = [];
+  const runs: Figure[][] = [];
   let sshd: SshdFixture | undefined;
   try {
     // Sessions are opened many at a time; OpenSSH's default MaxStartups (10:30:100) would drop some.
     sshd = await startSshd({ extraConfig: [`MaxStartups ${4 * settings.openConcurrency}:30:1000`] });
-    const context: BenchContext = { settings, sshd, runDir, sharedDir, log };
-    for (const name of settings.only) {
-      log(`== ${name}`);
-      const moduleStartedAt = performance.now();
-      const rows = await attempt(name, '—', () => MODULES[name](context));
-      for (const row of rows) log(`  ${row.figure}: ${row.vigil} vs ${row.baseline} → ${row.verdict}`);
-      log(`  (${((performance.now() - moduleStartedAt) / 1000).toFixed(0)} s)`);
-      figures.push(...rows);
+    for (let run = 1; run <= settings.runs; run++) {
+      // Each run its own log directory, so a gateway's log of run 2 does not overwrite run 1's.
+      const context: BenchContext = {
+        settings,
+        sshd,
+        runDir: settings.runs > 1 ? join(runDir, `run-${run}`) : runDir,
+        sharedDir,
+        log,
+      };
+      await mkdir(context.runDir, { recursive: true });
+      machine.loadAverages.push(loadAverageNow());
+      const figures: Figure[] = [];
+      runs.push(figures);
+      for (const name of settings.only) {
+        log(`== ${name}${settings.runs > 1 ? ` (run ${run} of ${settings.runs})` : ''}`);
+        const moduleStartedAt = performance.now();
+        const rows = await attempt(name, '—', () => MODULES[name](context));
+        for (const row of rows) log(`  ${row.figure}: ${row.vigil} vs ${row.baseline} → ${row.verdict}`);
+        log(`  (${((performance.now() - moduleStartedAt) / 1000).toFixed(0)} s)`);
+        figures.push(...rows);
+      }
     }
   } catch (error) {
-    figures.push({
-      figure: 'bench set-up',
-      vigil: '—',
-      baseline: '—',
-      ratio: '—',
-      goal: '—',
-      verdict: 'failed',
-      notes: error instanceof Error ? error.message : String(error),
-    });
+    runs.push([
+      {
+        figure: 'bench set-up',
+        vigil: '—',
+        baseline: '—',
+        ratio: '—',
+        goal: '—',
+        verdict: 'failed',
+        notes: error instanceof Error ? error.message : String(error),
+      },
+    ]);
   } finally {
     await sshd?.stop();
     await rm(sharedDir, { recursive: true, force: true });
   }
 
+  const figures = mergeRuns(runs);
   const seconds = (performance.now() - startedAt) / 1000;
   process.stdout.write(`\n${formatTable(figures)}\n\n`);
   // Only a full run replaces bench/results.md; a quick or partial one leaves it and reports in its run dir.
