@@ -98,7 +98,10 @@ describe('the ssh2 patch (patches/ssh2@1.17.0.patch)', () => {
     collectGarbage();
     expect(asked).toBe(1);
     expect(released.deref()).toBeUndefined();
-    await new Promise((resolve) => probe.once('close', resolve).end());
+    await new Promise<void>((resolve) => {
+      probe.once('close', () => resolve());
+      probe.end();
+    });
     // Its sshd processes exit only after the socket closes; a later test freezes every connection
     // of this sshd and must not signal one that is on its way out.
     await until(async () => (await sshd.connectionPids()).length === connectionsBefore);
