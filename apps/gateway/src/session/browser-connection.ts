@@ -23,6 +23,7 @@ import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd } from '../ssh/ssh-shell.js';
 import type { TargetAllowlist } from '../targets/target-allowlist.js';
 import { HealthPushPolicy, RTT_REFRESH_MS, visibleHealth } from './health-push.js';
+import { OutputFrames } from './output-frames.js';
 import type { Attachment, Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -66,6 +67,7 @@ export class BrowserConnection {
   private readonly healthPush: HealthPushPolicy;
   /** The browser leg's last round trip, which the session's flow window allows for. */
   private lastRoundTripMs = 0;
+  private readonly frames: OutputFrames;
 
   constructor(
     private readonly socket: WebSocket,
@@ -73,6 +75,7 @@ export class BrowserConnection {
   ) {
     // Only pongs count as replies on this leg, so a ping goes out every interval even while the
     // page is busy typing: each pong pushes health, and the page's own watchdog hears from us.
+    this.frames = new OutputFrames((frame, sent) => socket.send(frame, { binary: true }, sent));
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (error) => deps.log.warn({ err: error }, 'websocket error'));
@@ -110,6 +113,8 @@ export class BrowserConnection {
   }
 
   private send(message: ServerMessage) {
+    // Output gathered before this message goes first: an `exit` never overtakes the last output.
+    this.frames.flush();
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
@@ -303,9 +308,9 @@ export class BrowserConnection {
     this.session = session;
     this.state = 'attached';
     this.attachment = {
-      sendOutput: (chunk, sent) => this.socket.send(chunk, { binary: true }, sent),
+      sendOutput: (chunk, sent) => this.frames.push(chunk, sent),
       send: (message) => this.send(message),
-      bufferedBytes: () => this.socket.bufferedAmount,
+      bufferedBytes: () => this.socket.bufferedAmount + this.frames.pendingBytes,
       roundTripMs: () => this.lastRoundTripMs,
       takenOver: () => {
         this.sendError('SESSION_TAKEN_OVER', {}, true);
@@ -327,6 +332,7 @@ export class BrowserConnection {
     this.session = undefined;
     if (this.watchSshHealth) session.shell.heartbeat.off('change', this.watchSshHealth);
     session.off('end', this.onSessionEnd);
+    this.frames.discard();
     if (this.attachment) session.detach(this.attachment);
   }
 
