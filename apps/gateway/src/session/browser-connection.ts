@@ -65,8 +65,12 @@ export class BrowserConnection {
   /** The browser leg's heartbeat: WebSocket pings, answered by the browser's network stack. */
   private readonly heartbeat: HeartbeatLoop;
   private readonly healthPush: HealthPushPolicy;
-  /** The browser leg's last round trip, which the session's flow window allows for. */
-  private lastRoundTripMs = 0;
+  /**
+   * The browser leg's shortest round trip yet, which the session's flow window allows for. Not
+   * the last one: a ping under a flood waits behind the output in flight, and a window grown by
+   * that wait would let still more queue up (the path's own delay is the minimum, as in TCP BBR).
+   */
+  private minRoundTripMs: number | undefined;
   private readonly frames: OutputFrames;
 
   constructor(
@@ -89,7 +93,7 @@ export class BrowserConnection {
     this.heartbeat.measureNow();
     deps.metrics.observe('browser', this.heartbeat);
     this.heartbeat.on('rtt', (ms) => {
-      this.lastRoundTripMs = ms;
+      this.minRoundTripMs = Math.min(ms, this.minRoundTripMs ?? ms);
     });
     this.heartbeat.on('change', () => this.pushHealth());
     this.heartbeat.once('timeout', () => {
@@ -311,7 +315,7 @@ export class BrowserConnection {
       sendOutput: (chunk, sent) => this.frames.push(chunk, sent),
       send: (message) => this.send(message),
       bufferedBytes: () => this.socket.bufferedAmount + this.frames.pendingBytes,
-      roundTripMs: () => this.lastRoundTripMs,
+      roundTripMs: () => this.minRoundTripMs ?? 0,
       takenOver: () => {
         this.sendError('SESSION_TAKEN_OVER', {}, true);
         this.release();

@@ -14,7 +14,7 @@ export interface Attachment {
   send(message: ServerMessage): void;
   /** Bytes accepted by the socket but not yet written to the network. */
   bufferedBytes(): number;
-  /** The browser leg's last measured round trip, in milliseconds (0 before the first). */
+  /** The browser leg's own delay: its shortest measured round trip, in milliseconds (0 before the first). */
   roundTripMs(): number;
   /** Another browser took the session over. */
   takenOver(): void;
