@@ -23,6 +23,7 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
   private timer: NodeJS.Timeout | undefined;
   private reportedMissed = false;
   private stopped = false;
+  private readonly onTimer = () => this.fire();
 
   constructor(
     options: ServerAliveOptions,
@@ -52,6 +53,9 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
   replied(id: number): void {
     const rtt = this.monitor.replied(id, performance.now());
     if (rtt === undefined) return;
+    // The reply moved the due check an interval on: waking at the old time would only find
+    // nothing due and wake again, two timer turns per beat instead of one.
+    this.arm();
     this.emit('rtt', rtt);
     this.publish();
   }
@@ -87,7 +91,11 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
     clearTimeout(this.timer);
     const at = this.monitor.nextCheck;
     if (at === undefined || this.stopped) return;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, at - performance.now()));
+    // Whole milliseconds: Node keeps one timer list per duration, so a thousand loops armed for
+    // 1000 ms share one list instead of each adding a list of its own to the timer heap. Node
+    // counts from the event loop's cached clock, which can lag performance.now() by the turn's
+    // work; the extra millisecond keeps the wake from landing just before the due time.
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())) + 1);
     this.timer.unref();
   }
 
