@@ -46,6 +46,37 @@ describe('ServerAliveMonitor, OpenSSH semantics', () => {
     expect(monitor.check(2 * s)).toEqual({ kind: 'timeout' });
   });
 
+  it('a check run late on a grid counts the next one from its due time, so lateness never adds up', () => {
+    const monitor = new ServerAliveMonitor(
+      { serverAliveInterval: 1, serverAliveCountMax: 3, checkGrainMs: 100 },
+      0,
+    );
+    // Due at 1, 2, 3, 4 s; each run 60 ms late, as a wake-up on a 100 ms grid may be.
+    const late = 60;
+    expect(monitor.check(1 * s + late)).toEqual({ kind: 'send', id: 1 });
+    expect(monitor.nextCheck).toBe(2 * s);
+    expect(monitor.check(2 * s + late)).toEqual({ kind: 'send', id: 2 });
+    expect(monitor.check(3 * s + late)).toEqual({ kind: 'send', id: 3 });
+    expect(monitor.check(4 * s - 1)).toEqual({ kind: 'wait' });
+    expect(monitor.check(4 * s + late)).toEqual({ kind: 'timeout' });
+  });
+
+  it('a check run far later than the grain (a stalled process) leaves the server nearly an interval', () => {
+    const monitor = new ServerAliveMonitor(
+      { serverAliveInterval: 1, serverAliveCountMax: 3, checkGrainMs: 100 },
+      0,
+    );
+    expect(monitor.check(5 * s)).toEqual({ kind: 'send', id: 1 });
+    // Not due again at once (2 s is long past): one interval from 5 s less the grain.
+    expect(monitor.nextCheck).toBe(5 * s - 100 + 1 * s);
+  });
+
+  it('without a grain a late check counts the next one from when it ran, as ssh(1) does', () => {
+    const monitor = new ServerAliveMonitor({ serverAliveInterval: 1, serverAliveCountMax: 3 }, 0);
+    monitor.check(1 * s + 60);
+    expect(monitor.nextCheck).toBe(2 * s + 60);
+  });
+
   it('ServerAliveCountMax=1 gives up when one keepalive is still outstanding at the next check', () => {
     const monitor = new ServerAliveMonitor({ serverAliveInterval: 60, serverAliveCountMax: 1 }, 0);
     expect(runUntil(monitor, 1000 * s)).toEqual([

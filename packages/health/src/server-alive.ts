@@ -6,6 +6,13 @@ export interface ServerAliveOptions {
   serverAliveInterval: number;
   /** Unanswered keepalives tolerated; when a check finds the count past this, give up. @default 3 */
   serverAliveCountMax: number;
+  /**
+   * How late the caller may run a due check because it wakes on a shared grid (the gateway's
+   * heartbeat ticks). A check run at most this late schedules the next one from its due time,
+   * so the lateness does not add up beat after beat; later than that (a stalled process), from
+   * now less this, so the server still gets nearly a whole interval to answer. @default 0
+   */
+  checkGrainMs?: number;
 }
 
 export type ServerAliveState = 'off' | 'live' | 'missed' | 'lost';
@@ -119,7 +126,8 @@ export class ServerAliveMonitor {
     }
     const id = this.nextId++;
     this.outstanding.set(id, { sentAt: now, counted: true });
-    this.nextCheckAt = now + this.intervalMs;
+    const checkedAt = Math.max(this.nextCheckAt, now - (this.options.checkGrainMs ?? 0));
+    this.nextCheckAt = checkedAt + this.intervalMs;
     return { kind: 'send', id };
   }
 

@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { ServerAliveMonitor, type ServerAliveOptions, type ServerAliveSnapshot } from '@vigil/health';
+import { CheckTicks } from './check-ticks.js';
+
+/** The gateway's one schedule of heartbeat checks: every leg of every session waits on it. */
+export const processTicks = new CheckTicks();
 
 interface LoopEvents {
   /** Health changed: state, missed count or a new round trip (`snapshot()` has the figures). */
@@ -20,7 +24,6 @@ interface LoopEvents {
  */
 export class HeartbeatLoop extends EventEmitter<LoopEvents> {
   private readonly monitor: ServerAliveMonitor;
-  private timer: NodeJS.Timeout | undefined;
   private reportedMissed = false;
   private stopped = false;
   private readonly onTimer = () => this.fire();
@@ -28,9 +31,13 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
   constructor(
     options: ServerAliveOptions,
     private readonly sendProbe: (id: number) => void,
+    private readonly ticks: CheckTicks = processTicks,
   ) {
     super();
-    this.monitor = new ServerAliveMonitor(options, performance.now());
+    // Checks run on the shared ticks, up to a tick late (and the wake-up's own lag): the monitor
+    // must not count that lateness into the next check.
+    const checkGrainMs = 2 * ticks.tickMs;
+    this.monitor = new ServerAliveMonitor({ ...options, checkGrainMs }, performance.now());
     this.arm();
   }
 
@@ -54,7 +61,7 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
     const rtt = this.monitor.replied(id, performance.now());
     if (rtt === undefined) return;
     // The reply moved the due check an interval on: waking at the old time would only find
-    // nothing due and wake again, two timer turns per beat instead of one.
+    // nothing due and wake again, two wake-ups per beat instead of one.
     this.arm();
     this.emit('rtt', rtt);
     this.publish();
@@ -78,7 +85,7 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.ticks.cancel(this.onTimer);
   }
 
   private publish() {
@@ -88,15 +95,9 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
   }
 
   private arm() {
-    clearTimeout(this.timer);
     const at = this.monitor.nextCheck;
-    if (at === undefined || this.stopped) return;
-    // Whole milliseconds: Node keeps one timer list per duration, so a thousand loops armed for
-    // 1000 ms share one list instead of each adding a list of its own to the timer heap. Node
-    // counts from the event loop's cached clock, which can lag performance.now() by the turn's
-    // work; the extra millisecond keeps the wake from landing just before the due time.
-    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())) + 1);
-    this.timer.unref();
+    if (at === undefined || this.stopped) return this.ticks.cancel(this.onTimer);
+    this.ticks.schedule(at, this.onTimer);
   }
 
   private fire() {

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { CheckTicks, type TickClock } from './check-ticks.js';
+
+/** A clock that moves only when told, with the timers armed on it. */
+class FakeClock implements TickClock {
+  at = 0;
+  private nextHandle = 1;
+  readonly timers = new Map<number, { due: number; callback: () => void }>();
+  /** Every wait a timer was armed with, in order. */
+  readonly waits: number[] = [];
+
+  now() {
+    return this.at;
+  }
+
+  setTimeout(callback: () => void, ms: number) {
+    const handle = this.nextHandle++;
+    this.timers.set(handle, { due: this.at + ms, callback });
+    this.waits.push(ms);
+    return handle;
+  }
+
+  clearTimeout(handle: unknown) {
+    this.timers.delete(handle as number);
+  }
+
+  /** Moves to `to`, firing each timer due on the way at its own time. Returns how many fired. */
+  advance(to: number): number {
+    let fired = 0;
+    for (;;) {
+      const next = [...this.timers].sort((a, b) => a[1].due - b[1].due)[0];
+      if (!next || next[1].due > to) break;
+      this.timers.delete(next[0]);
+      this.at = next[1].due;
+      next[1].callback();
+      fired++;
+    }
+    this.at = to;
+    return fired;
+  }
+}
+
+function setUp(tickMs = 100) {
+  const clock = new FakeClock();
+  const ticks = new CheckTicks(tickMs, clock);
+  const ran: string[] = [];
+  const run = (name: string) => () => ran.push(`${name}@${clock.at}`);
+  return { clock, ticks, ran, run };
+}
+
+describe('CheckTicks', () => {
+  it('runs every check due within one tick at that tick boundary, on one wake-up', () => {
+    const { clock, ticks, ran, run } = setUp();
+    clock.at = 5;
+    for (const [name, at] of [
+      ['a', 1001],
+      ['b', 1050],
+      ['c', 1100],
+    ] as const)
+      ticks.schedule(at, run(name));
+    expect(clock.timers.size).toBe(1);
+    expect(clock.advance(1099)).toBe(0);
+    expect(clock.advance(1200)).toBe(1);
+    // Woken one millisecond after the boundary (see arm), never before a check's due time.
+    expect(ran).toEqual(['a@1101', 'b@1101', 'c@1101']);
+    expect(ticks.pending).toBe(0);
+  });
+
+  it('never runs a check before its due time, however the due time falls on the grid', () => {
+    const { clock, ticks, ran, run } = setUp();
+    ticks.schedule(1000, run('on the boundary'));
+    ticks.schedule(1000.5, run('just after it'));
+    clock.advance(3000);
+    expect(ran).toEqual(['on the boundary@1001', 'just after it@1101']);
+  });
+
+  it('moves a check that is scheduled again and forgets one that is cancelled', () => {
+    const { clock, ticks, ran, run } = setUp();
+    const a = run('a');
+    const b = run('b');
+    ticks.schedule(150, a);
+    ticks.schedule(150, b);
+    ticks.schedule(420, a);
+    ticks.cancel(b);
+    expect(ticks.pending).toBe(1);
+    clock.advance(1000);
+    expect(ran).toEqual(['a@501']);
+  });
+
+  it('arms one timer for the earliest tick and moves it only when an earlier one arrives', () => {
+    const { clock, ticks, run } = setUp();
+    ticks.schedule(950, run('late'));
+    ticks.schedule(980, run('also late'));
+    ticks.schedule(250, run('early'));
+    expect(clock.waits).toEqual([1001, 301]);
+    expect(clock.timers.size).toBe(1);
+  });
+
+  it('lets a check reschedule itself from its own callback, as a heartbeat re-arms', () => {
+    const { clock, ticks, ran } = setUp();
+    let due = 1000;
+    const beat = () => {
+      ran.push(`beat@${clock.at}`);
+      due += 1000;
+      ticks.schedule(due, beat);
+    };
+    ticks.schedule(due, beat);
+    clock.advance(3500);
+    expect(ran).toEqual(['beat@1001', 'beat@2001', 'beat@3001']);
+  });
+
+  it('runs a check scheduled for a tick that has already passed on the next turn', () => {
+    const { clock, ticks, ran, run } = setUp();
+    clock.at = 730;
+    ticks.schedule(400, run('overdue'));
+    expect(clock.waits).toEqual([1]);
+    clock.advance(800);
+    expect(ran).toEqual(['overdue@731']);
+  });
+
+  it('wakes once for a tick whose every check was cancelled, then stays quiet', () => {
+    const { clock, ticks, run } = setUp();
+    const a = run('a');
+    ticks.schedule(300, a);
+    ticks.cancel(a);
+    expect(clock.advance(10_000)).toBe(1);
+    expect(clock.timers.size).toBe(0);
+  });
+});
