@@ -49,6 +49,11 @@ export interface BenchSettings {
    */
   cpuProfile: boolean;
   /**
+   * `VIGIL_BENCH_PAGE_PROF=1`: profile the page's main thread (Chromium's profiler) while it
+   * renders `seq`, one .cpuprofile per renderer in bench/.runs/, to see where the page's time goes.
+   */
+  pageProfile: boolean;
+  /**
    * `VIGIL_BENCH_HEAP_SNAPSHOT=1`: a heap snapshot of the gateway after each memory measurement
    * (bench/.runs/). Taking one grows the process, so that run's later RSS figures are inflated.
    */
@@ -114,6 +119,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): B
     ctrlCTries: numberFrom(env, 'VIGIL_BENCH_CTRLC_TRIES', quick ? 5 : 20),
     openConcurrency: numberFrom(env, 'VIGIL_BENCH_OPEN_CONCURRENCY', 16),
     cpuProfile: env.VIGIL_BENCH_CPU_PROF === '1',
+    pageProfile: env.VIGIL_BENCH_PAGE_PROF === '1',
     heapSnapshot: env.VIGIL_BENCH_HEAP_SNAPSHOT === '1',
     chromium: env.VIGIL_CHROMIUM ?? '/usr/bin/chromium',
   };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,18 @@ async function directSeqMs(sshd: SshdFixture, lines: number): Promise<number> {
   }
 }
 
+/** Starts Chromium's profiler on the page; the returned call stops it and writes the profile. */
+async function startPageProfile(page: Page): Promise<(path: string) => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  return async (path) => {
+    const { profile } = await cdp.send('Profiler.stop');
+    await writeFile(path, JSON.stringify(profile));
+    await cdp.detach();
+  };
+}
+
 async function measureSeq(
   context: BenchContext,
   browser: Browser,
@@ -138,11 +150,13 @@ async function measureSeq(
   const page = await pageAtPrompt(browser, gateway, context.sshd, renderer);
   try {
     await page.keyboard.type(`seq 1 ${lines}`);
+    const profiler = context.settings.pageProfile ? await startPageProfile(page) : undefined;
     const sentAt = performance.now();
     await page.keyboard.press('Enter');
     const rendered = await untilShown(page, `"${last}" on screen`, (t) =>
       t.lines.some((l) => l.trim() === last),
     );
+    await profiler?.(join(context.runDir, `browser-${renderer}-seq.cpuprofile`));
     const vigilMs = rendered.at - sentAt;
     const drew = await drawnBy(page, renderer);
     const xtermMs = await localWriteMs(page, lines);

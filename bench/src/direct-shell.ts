@@ -22,7 +22,8 @@ export class DirectShell implements TerminalStream {
   private readonly ended: Promise<void>;
 
   private constructor(
-    private readonly client: InstanceType<typeof Client>,
+    /** The bare connection, for the holder's keepalives (the gateway's own request on it). */
+    readonly client: InstanceType<typeof Client>,
     private readonly channel: ClientChannel,
   ) {
     const onData = (chunk: Buffer) => {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { attempt, type BenchContext, type FigureModule, judge, ratioText } from './figure.js';
 import { type GatewayUnderBench, startGateway, TARGETS, type TargetName } from './gateway-harness.js';
 import { roundTrips, rttBuckets } from './heartbeat-metrics.js';
-import { coreShare } from './measured-child.js';
+import { coreShare, startSshHolder } from './measured-child.js';
 import { closeSessions, openIdleSessions } from './session-pool.js';
 
 const GOAL_PERCENT = 5;
@@ -70,6 +70,41 @@ async function idleWindow(
   }
 }
 
+interface Floor {
+  /** Cost of the keepalives in percent of one core (on − off), and the kernel's part of it. */
+  percent: number;
+  systemPercent: number;
+}
+
+/**
+ * The machine's floor: the same number of bare ssh2 sessions in a process of their own, sending
+ * the gateway's keepalive request on the gateway's ticks, with nothing else of the gateway. What
+ * that costs is what the machine charges for a keepalive round trip (ssh2's packet path, the
+ * loopback socket writes and the wake-ups of sshd): Vigil's own share is the rest.
+ */
+async function keepaliveFloor(context: BenchContext, count: number): Promise<Floor> {
+  const { settings, sshd } = context;
+  const holder = await startSshHolder(sshd);
+  try {
+    await holder.hold(count, settings.openConcurrency, count * 1_000 + 60_000);
+    const window = async () => {
+      await sleep(SETTLE_MS);
+      const before = await holder.cpu();
+      await sleep(settings.cpuSeconds * 1000);
+      const after = await holder.cpu();
+      const system = ((after.system - before.system) / ((after.at - before.at) * 1000)) * 100;
+      return { percent: coreShare(before, after) * 100, system };
+    };
+    const off = await window();
+    await holder.keepalive(1000);
+    const on = await window();
+    await holder.keepalive(0);
+    return { percent: on.percent - off.percent, systemPercent: on.system - off.system };
+  } finally {
+    await holder.stop();
+  }
+}
+
 /** Figure 4: gateway CPU with N idle sessions heartbeating every second, against heartbeats off. */
 export const heartbeatCpu: FigureModule = (context) => {
   const { heartbeatSessions: count, cpuSeconds } = context.settings;
@@ -86,6 +121,8 @@ export const heartbeatCpu: FigureModule = (context) => {
     } finally {
       await gateway.stop();
     }
+    const floor = await keepaliveFloor(context, count);
+    context.log(`    bare ssh2, the same keepalives: ${floor.percent.toFixed(2)} % of a core`);
     // The gateway's own count proves the heartbeats ran, and that the "off" window had none.
     const expected = count * cpuSeconds;
     if (on.roundTrips < 0.8 * expected || off.roundTrips > 0) {
@@ -110,7 +147,10 @@ export const heartbeatCpu: FigureModule = (context) => {
           `${(on.roundTrips / cpuSeconds).toFixed(0)} keepalive round trips/s, ` +
           `≈ ${microsPerRoundTrip.toFixed(0)} µs of gateway CPU each; ` +
           `${(on.healthPushes / cpuSeconds).toFixed(0)} health messages/s with a new RTT; ` +
-          `false misses ${on.falseMisses}`,
+          `false misses ${on.falseMisses}; ` +
+          `the machine's floor, bare ssh2 sending the same keepalives on the same ticks: ` +
+          `${floor.percent.toFixed(2)} % of a core (kernel ${floor.systemPercent.toFixed(2)} %), ` +
+          `so Vigil's own share is ${(cost - floor.percent).toFixed(2)} %`,
       },
     ];
   });

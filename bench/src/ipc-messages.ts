@@ -20,6 +20,11 @@ export type ParentMessage =
   | { type: 'hold'; id: number; count: number; concurrency: number }
   /** ssh2 holder only: close every session held, then answer `held`. */
   | { type: 'release'; id: number }
+  /**
+   * ssh2 holder only: a keepalive on every held session each `intervalMs` on the gateway's
+   * heartbeat ticks (0 stops them), then answer `held`. The machine's floor for heartbeat CPU.
+   */
+  | { type: 'keepalive'; id: number; intervalMs: number }
   /** Gateway only: the event loop's delay since the last such query (then reset). */
   | { type: 'loop-delay'; id: number }
   /** Gateway only: start V8's CPU profiler, or stop it and write the profile to `path`. */

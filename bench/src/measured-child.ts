@@ -1,4 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import type { SshdFixture } from '@vigil/test-sshd';
+import type { SshLogin } from './direct-shell.js';
 import type { ChildMessage, CpuSample, LoopDelay, MemorySample, ParentMessage } from './ipc-messages.js';
 
 const START_TIMEOUT_MS = 20_000;
@@ -132,6 +134,12 @@ export class MeasuredChild {
     if (reply.type !== 'held') throw new Error(`expected "held", got ${reply.type}`);
   }
 
+  /** ssh2 holder only: keepalives on every held session each `intervalMs` (0: none). */
+  async keepalive(intervalMs: number): Promise<void> {
+    const reply = await this.ask('keepalive', { intervalMs });
+    if (reply.type !== 'held') throw new Error(`expected "held", got ${reply.type}`);
+  }
+
   /** Gateway only: V8's CPU profiler around `measure`, written to `path` (a .cpuprofile for Chrome DevTools). */
   async profile<T>(path: string, measure: () => Promise<T>): Promise<T> {
     await this.ask('profile-start', {});
@@ -162,4 +170,20 @@ export class MeasuredChild {
 export function coreShare(from: CpuSample, to: CpuSample): number {
   const cpuMicros = to.user - from.user + (to.system - from.system);
   return cpuMicros / ((to.at - from.at) * 1000);
+}
+
+/** A holder of bare ssh2 sessions to `sshd` (ssh-holder-process.ts): the baselines' process. */
+export function startSshHolder(sshd: SshdFixture): Promise<MeasuredChild> {
+  const login: SshLogin = {
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    privateKey: sshd.privateKey,
+    hostKeys: sshd.hostKeys,
+  };
+  return MeasuredChild.start(new URL('./ssh-holder-process.js', import.meta.url), {
+    type: 'start',
+    config: { ...login },
+    logFile: '',
+  });
 }

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchClient } from './bench-client.js';
-import type { SshLogin } from './direct-shell.js';
 import { attempt, type BenchContext, type Figure, type FigureModule, judge, ratioText } from './figure.js';
 import { startGateway, TARGETS } from './gateway-harness.js';
 import type { MemorySample } from './ipc-messages.js';
-import { MeasuredChild } from './measured-child.js';
+import { type MeasuredChild, startSshHolder } from './measured-child.js';
 import { closeSessions, openIdleSessions } from './session-pool.js';
 
 const KiB = 1024;
@@ -128,18 +127,7 @@ async function gatewayCurve(context: BenchContext, counts: number[]): Promise<Cu
 /** The same sessions held by bare ssh2 clients in a process of their own. */
 async function ssh2Curve(context: BenchContext, counts: number[]): Promise<Curve> {
   const { sshd, settings } = context;
-  const login: SshLogin = {
-    host: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    privateKey: sshd.privateKey,
-    hostKeys: sshd.hostKeys,
-  };
-  const holder = await MeasuredChild.start(new URL('./ssh-holder-process.js', import.meta.url), {
-    type: 'start',
-    config: { ...login },
-    logFile: '',
-  });
+  const holder = await startSshHolder(sshd);
   const addSessions = async (more: number) => {
     const startedAt = performance.now();
     const timeoutMs = more * OPEN_TIMEOUT_PER_SESSION_MS + 60_000;

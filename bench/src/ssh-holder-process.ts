@@ -9,6 +9,34 @@ import { atPrompt, inBatches } from './session-pool.js';
 
 let login: SshLogin | undefined;
 const shells: DirectShell[] = [];
+let stopKeepalives: (() => void) | undefined;
+
+/**
+ * A keepalive on every shell each `intervalMs`, with the gateway's own request on the gateway's
+ * own ticks and nothing else of the gateway (no monitor, health or metrics): what the keepalives
+ * themselves cost on this machine. Loaded only when asked, so the memory baseline stays bare ssh2.
+ */
+async function keepalive(intervalMs: number): Promise<void> {
+  stopKeepalives?.();
+  stopKeepalives = undefined;
+  if (intervalMs <= 0) return;
+  const { CheckTicks, sendKeepalive } = await import('@vigil/gateway');
+  const ticks = new CheckTicks();
+  const beats = shells.map((shell, index) => {
+    // Spread over the interval as sessions opened one after another are.
+    let due = performance.now() + (index * intervalMs) / shells.length;
+    const beat = () => {
+      sendKeepalive(shell.client, () => {});
+      due += intervalMs;
+      ticks.schedule(due, beat);
+    };
+    ticks.schedule(due, beat);
+    return beat;
+  });
+  stopKeepalives = () => {
+    for (const beat of beats) ticks.cancel(beat);
+  };
+}
 
 async function hold(count: number, concurrency: number): Promise<void> {
   if (login === undefined) throw new Error('hold before start');
@@ -29,10 +57,14 @@ async function handle(message: ParentMessage): Promise<void> {
     case 'hold':
       await hold(message.count, message.concurrency);
       return reply({ type: 'held', id: message.id, sessions: shells.length });
+    case 'keepalive':
+      await keepalive(message.intervalMs);
+      return reply({ type: 'held', id: message.id, sessions: shells.length });
     case 'release':
       await Promise.all(shells.splice(0).map((shell) => shell.close()));
       return reply({ type: 'held', id: message.id, sessions: 0 });
     case 'stop':
+      stopKeepalives?.();
       await Promise.all(shells.map((shell) => shell.close()));
       reply({ type: 'stopped', id: message.id });
       process.disconnect();
