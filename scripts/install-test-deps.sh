@@ -1,12 +1,18 @@
 #!/bin/sh
 # Installs the real programs Vigil's tests run against: OpenSSH's sshd (gateway integration tests,
-# e2e, benchmarks) and Chromium (Playwright e2e). Test scripts call it before every run, so it is
-# silent and instant when both are already there. Debian and derivatives (apt-get); on Ubuntu the
+# e2e, benchmarks), PostgreSQL (shared cluster state, @vigil/test-postgres) and Chromium (Playwright
+# e2e). Test scripts call it before every run, so it is silent and instant when all are there. Debian and derivatives (apt-get); on Ubuntu the
 # `chromium` package is a snap wrapper, so prefer a Debian image.
 set -eu
 
 missing=''
 [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"
+# Debian puts each major version's programs in /usr/lib/postgresql/<major>/bin; any one will do.
+has_initdb=''
+for initdb in /usr/lib/postgresql/*/bin/initdb; do
+  [ -x "$initdb" ] && has_initdb=yes
+done
+[ -n "$has_initdb" ] || missing="$missing postgresql"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 [ -n "$missing" ] || exit 0
 

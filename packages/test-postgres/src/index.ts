@@ -1,0 +1,1 @@
+export { type PostgresFixture, type PostgresOptions, startPostgres } from './postgres-fixture.js';
