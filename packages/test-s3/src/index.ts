@@ -1,0 +1,1 @@
+export { type S3Fixture, type S3Options, startS3 } from './s3-fixture.js';
