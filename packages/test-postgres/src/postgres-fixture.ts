@@ -3,12 +3,11 @@ import { rmSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
-import { LogTail } from './log-tail.js';
+import { freePort, LogTail } from '@vigil/test-processes';
 import { hbaConf, serverArgs } from './postgres-config.js';
+import { runPostgresProgram } from './postgres-env.js';
 import { launchPostgres, PortTakenError, type PostgresProcess, stopPostgres } from './postgres-process.js';
 import { findPostgresBinDir, type ServerAccount, serverAccount } from './requirements.js';
-import { runCommand } from './run-command.js';
 
 export interface PostgresOptions {
   /** The database created for the test, the one `url` names. @default 'vigil' */
@@ -90,7 +89,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const { port } = started;
     server = started.server;
     const createdbArgs = ['-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, database];
-    await runCommand(join(binDir, 'createdb'), createdbArgs, { timeoutMs: START_TIMEOUT_MS });
+    await runPostgresProgram(join(binDir, 'createdb'), createdbArgs, { timeoutMs: START_TIMEOUT_MS });
 
     // One step at a time, so a stopServer() racing a startServer() cannot leave two postmasters.
     let queue: Promise<void> = Promise.resolve();
@@ -156,7 +155,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
  */
 async function createCluster(binDir: string, dataDir: string, account: ServerAccount | undefined) {
   const initdbArgs = ['-D', dataDir, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--no-locale'];
-  await runCommand(join(binDir, 'initdb'), [...initdbArgs, '--no-sync', '--no-instructions'], {
+  await runPostgresProgram(join(binDir, 'initdb'), [...initdbArgs, '--no-sync', '--no-instructions'], {
     account,
     timeoutMs: INITDB_TIMEOUT_MS,
   });

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogTail } from './log-tail.js';
+import type { LogTail } from '@vigil/test-processes';
+import { postgresEnv, runPostgresProgram } from './postgres-env.js';
 import type { ServerAccount } from './requirements.js';
-import { postgresEnv, runCommand } from './run-command.js';
 
 export interface PostgresProcess {
   child: ChildProcess;
@@ -96,7 +96,7 @@ async function untilAnswering(binDir: string, port: number, deadline: number): P
   for (;;) {
     const seconds = String(Math.max(1, Math.ceil((deadline - Date.now()) / 1000)));
     const args = ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', seconds];
-    const answered = await runCommand(join(binDir, 'pg_isready'), args, {
+    const answered = await runPostgresProgram(join(binDir, 'pg_isready'), args, {
       timeoutMs: deadline - Date.now(),
     }).then(
       () => true,

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from './run-command.js';
+import { runCommand } from '@vigil/test-processes';
 
 /** Where Debian's postgresql-<major> packages put their programs, one folder per major version. */
 const DEBIAN_POSTGRES_ROOT = '/usr/lib/postgresql';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { LogTail } from './log-tail.js';
+import { LogTail } from '@vigil/test-processes';
 
 export interface CephDaemon {
   /** `mon.a`, `osd.0`, `client.rgw`: Ceph's own name, also in its log file's name. */

@@ -4,12 +4,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, LogTail, runCommand } from '@vigil/test-processes';
 import { cephConfig } from './ceph-config.js';
 import { type CephDaemon, launchCephDaemon, stopCephDaemon } from './ceph-daemon.js';
-import { freePort } from './free-port.js';
-import { LogTail } from './log-tail.js';
 import { assertCanRunCeph } from './requirements.js';
-import { runCommand } from './run-command.js';
 
 export interface S3Options {
   /** Bounds the whole start, from the first daemon to the S3 user. @default 60_000 */
@@ -71,13 +69,15 @@ export async function startS3(options: S3Options = {}): Promise<S3Fixture> {
     await Promise.all([...daemons.values()].map((daemon) => killDaemon(daemon)));
   };
   const ceph = (...args: string[]) =>
-    runCommand(CEPH, ['-c', confPath, '--connect-timeout', '10', ...args], COMMAND_TIMEOUT_MS);
+    runCommand(CEPH, ['-c', confPath, '--connect-timeout', '10', ...args], { timeoutMs: COMMAND_TIMEOUT_MS });
   try {
     for (const sub of ['run', 'log', 'crash', 'osd', 'rgw']) await mkdir(join(dir, sub));
     const { monitor, monitorPort } = await startMonitor(dir, confPath, deadline);
     daemons.set('mon', monitor);
     const osdId = (await ceph('osd', 'create')).trim();
-    await runCommand('/usr/bin/ceph-osd', ['-c', confPath, '-i', osdId, '--mkfs'], COMMAND_TIMEOUT_MS);
+    await runCommand('/usr/bin/ceph-osd', ['-c', confPath, '-i', osdId, '--mkfs'], {
+      timeoutMs: COMMAND_TIMEOUT_MS,
+    });
     const osd = launchCephDaemon('/usr/bin/ceph-osd', `osd.${osdId}`, ['-c', confPath, '-i', osdId]);
     daemons.set('osd', osd);
     await until(deadline, osd, 'the OSD to be up', async () => {
@@ -88,7 +88,9 @@ export async function startS3(options: S3Options = {}): Promise<S3Fixture> {
     daemons.set('rgw', gateway);
     const user = ['user', 'create', '--uid=vigil-test', '--display-name=Vigil test'];
     const keys = [`--access-key=${ACCESS_KEY_ID}`, `--secret-key=${SECRET_ACCESS_KEY}`];
-    await runCommand('/usr/bin/radosgw-admin', ['-c', confPath, ...user, ...keys], COMMAND_TIMEOUT_MS);
+    await runCommand('/usr/bin/radosgw-admin', ['-c', confPath, ...user, ...keys], {
+      timeoutMs: COMMAND_TIMEOUT_MS,
+    });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -149,7 +151,8 @@ async function startMonitor(dir: string, confPath: string, deadline: number) {
     await writeFile(confPath, cephConfig({ dir, fsid, monPort }));
     const keyring = join(dir, 'keyring');
     const monmap = join(dir, 'monmap');
-    const tool = (program: string, args: string[]) => runCommand(program, args, COMMAND_TIMEOUT_MS);
+    const tool = (program: string, args: string[]) =>
+      runCommand(program, args, { timeoutMs: COMMAND_TIMEOUT_MS });
     await tool('/usr/bin/ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', 'mon.']);
     const monAddress = `[v1:127.0.0.1:${monPort}]`;
     await tool('/usr/bin/monmaptool', [

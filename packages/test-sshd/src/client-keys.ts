@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from './run-command.js';
+import { runCommand } from '@vigil/test-processes';
 
 export interface ClientKeys {
   privateKey: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from './run-command.js';
+import { runCommand } from '@vigil/test-processes';
 
 export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 

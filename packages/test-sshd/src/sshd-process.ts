@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { LogTail } from './log-tail.js';
+import { LogTail } from '@vigil/test-processes';
 import { SSHD_PATH } from './requirements.js';
 import { readSshBanner } from './ssh-banner.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { runCommand } from './run-command.js';
+import { runCommand } from '@vigil/test-processes';
 
 export const TEST_USER = 'vigil-test';
 const LOGIN_SHELL = '/bin/bash';
@@ -21,7 +21,7 @@ export interface TestUser {
 export async function ensureTestUser(): Promise<TestUser> {
   const password = await machinePassword();
   await ensureAccount();
-  await runCommand('chpasswd', [], `${TEST_USER}:${password}\n`);
+  await runCommand('chpasswd', [], { input: `${TEST_USER}:${password}\n` });
   return { name: TEST_USER, password };
 }
 

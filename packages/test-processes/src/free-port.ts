@@ -11,7 +11,7 @@ const LOOKS = 50;
  * hands out ephemeral ports both to listen(0) and as the local port of every outgoing
  * connection, so one of those could be taken while the server is stopped for a fault test, and
  * startServer() must come back on the same port. It is free only until someone else binds it, so
- * the caller must be ready to try again when postgres reports it taken.
+ * the caller must be ready to try again when its server reports it taken.
  */
 export async function freePort(): Promise<number> {
   const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '');

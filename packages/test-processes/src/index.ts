@@ -1,0 +1,3 @@
+export { freePort } from './free-port.js';
+export { LogTail } from './log-tail.js';
+export { type RunOptions, runCommand } from './run-command.js';
