@@ -31,6 +31,11 @@ export function cephConfig({ dir, fsid, monPort }: CephConfigInput): string {
     osd_pool_default_pg_num: '8',
     osd_crush_chooseleaf_type: '0',
     osd_objectstore: 'memstore',
+    // At boot an OSD places itself in the CRUSH map with mon commands that it may send before it
+    // has the monitor map: they carry a zero fsid and are refused ("wrong fsid"), and the OSD
+    // exits. The fixture places it before starting it instead (s3-fixture.ts).
+    osd_crush_update_on_start: 'false',
+    osd_class_update_on_start: 'false',
     // A taken port should fail at once so the fixture can pick another (default: 3 tries, 5 s
     // apart). This counts tries, not retries: 0 makes every bind fail.
     ms_bind_retry_count: '1',

@@ -75,6 +75,8 @@ export async function startS3(options: S3Options = {}): Promise<S3Fixture> {
     const { monitor, monitorPort } = await startMonitor(dir, confPath, deadline);
     daemons.set('mon', monitor);
     const osdId = (await ceph('osd', 'create')).trim();
+    // Placed here, not by the OSD at boot (see ceph-config.ts): weight 1 under a host of its own.
+    await ceph('osd', 'crush', 'add', `osd.${osdId}`, '1.0', 'root=default', 'host=vigil-test');
     await runCommand('/usr/bin/ceph-osd', ['-c', confPath, '-i', osdId, '--mkfs'], {
       timeoutMs: COMMAND_TIMEOUT_MS,
     });
