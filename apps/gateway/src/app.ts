@@ -4,7 +4,6 @@ import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { AuditLog } from './audit/audit-log.js';
-import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
@@ -18,15 +17,12 @@ import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
 import { RecordingThread } from './recording/recording-thread.js';
 import { SessionRegistry } from './session/session-registry.js';
+import { openStorage } from './storage/open-storage.js';
 import { TargetAllowlist } from './targets/target-allowlist.js';
 import { loadTargetKeys } from './targets/target-keys.js';
 
 /** The web app's build, where the workspace (and the container image) puts it. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
-
-export function auditDatabasePath(config: Config): string {
-  return config.audit.database ?? join(config.dataDir, 'audit.db');
-}
 
 export function recordingsDirectory(config: Config): string {
   return config.recordings.directory ?? join(config.dataDir, 'recordings');
@@ -53,7 +49,7 @@ export async function buildApp(
   const metrics = new GatewayMetrics();
   // Started on the first recording; stopped once every session has closed its recording.
   const recordingThread = new RecordingThread();
-  const audit = options.audit ?? new SqliteAuditLog(auditDatabasePath(config));
+  const audit = options.audit ?? (await openStorage(config, app.log)).audit;
   const registry = new SessionRegistry(
     metrics,
     audit,
@@ -98,7 +94,7 @@ export async function buildApp(
   await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
-    audit.close();
+    await audit.close();
     await recordingThread.stop();
   });
   return { app, registry, audit };

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { auditDatabasePath, buildApp } from './app.js';
+import { buildApp } from './app.js';
 import { exportAudit } from './audit/export-audit.js';
-import { SqliteAuditLog } from './audit/sqlite-audit-log.js';
 import { hashPassword } from './auth/password-hash.js';
 import { parseCommandLine, USAGE, UsageError } from './command-line.js';
 import type { Config } from './config/config-schema.js';
@@ -12,6 +11,7 @@ import { ConfigError, configDir, parseConfig } from './config/load-config.js';
 import { LocalUserEditError } from './config/local-users-file.js';
 import { applySshOverrides } from './config/ssh-overrides.js';
 import { PasswordPromptError, readNewPassword } from './password-prompt.js';
+import { openStorage } from './storage/open-storage.js';
 import { runUserCommand } from './user-command.js';
 
 /** How long shutdown may take before the process exits anyway. */
@@ -39,9 +39,12 @@ async function main() {
     return;
   }
   if (command.kind === 'audit-export') {
-    const audit = new SqliteAuditLog(auditDatabasePath(await loadConfig(command.configPath)));
-    exportAudit(audit, (line) => process.stdout.write(line), command.afterId);
-    audit.close();
+    const { audit } = await openStorage(await loadConfig(command.configPath));
+    try {
+      await exportAudit(audit, (line) => process.stdout.write(line), command.afterId);
+    } finally {
+      await audit.close();
+    }
     return;
   }
   const config = applySshOverrides(await loadConfig(command.configPath), command.sshOverrides);

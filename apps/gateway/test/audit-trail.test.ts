@@ -21,7 +21,8 @@ async function signedIn(target = 'fixture', password = gateway.sshd.password) {
   return { client, owner: `browser:${cookie.split('=')[1]!}` };
 }
 
-const endOf = (sessionId: string) => gateway.audit.query({ sessionId, kind: 'session-end' })[0]?.event;
+const endOf = async (sessionId: string) =>
+  (await gateway.audit.query({ sessionId, kind: 'session-end' }))[0]?.event;
 
 describe('the audit trail after real sessions', () => {
   it('records start and end with user, source, target, duration, bytes each way and exit status', async () => {
@@ -29,8 +30,8 @@ describe('the audit trail after real sessions', () => {
     const { sessionId } = await client.message('opened');
     client.type('printf 0123456789; exit 3\r');
     await client.message('exit');
-    await eventually('the end record', () => endOf(sessionId) !== undefined);
-    const rows = gateway.audit.query({ sessionId });
+    await eventually('the end record', async () => (await endOf(sessionId)) !== undefined);
+    const rows = await gateway.audit.query({ sessionId });
     expect(rows.map((r) => r.event.kind)).toEqual(['session-start', 'session-end']);
     const context = { sessionId, owner, source: '127.0.0.1', target: 'fixture', sshUser: gateway.sshd.user };
     expect(rows[0]!.event).toEqual({ kind: 'session-start', ...context, auth: 'password' });
@@ -56,8 +57,8 @@ describe('the audit trail after real sessions', () => {
     for (const pid of pids) process.kill(pid, 'SIGSTOP');
     try {
       expect(await client.message('error', 10_000)).toMatchObject({ code: 'KEEPALIVE_TIMEOUT' });
-      await eventually('the end record', () => endOf(sessionId) !== undefined);
-      expect(endOf(sessionId)).toMatchObject({
+      await eventually('the end record', async () => (await endOf(sessionId)) !== undefined);
+      expect(await endOf(sessionId)).toMatchObject({
         end: { reason: 'keepalive-timeout', missed: 3, countMax: 3 },
       });
     } finally {
@@ -69,13 +70,13 @@ describe('the audit trail after real sessions', () => {
     const hangUp = await signedIn();
     const { sessionId } = await hangUp.client.message('opened');
     hangUp.client.send({ type: 'close' });
-    await eventually('the end record', () => endOf(sessionId) !== undefined);
-    expect(endOf(sessionId)).toMatchObject({ end: { reason: 'closed', detail: 'the person hung up' } });
+    await eventually('the end record', async () => (await endOf(sessionId)) !== undefined);
+    expect(await endOf(sessionId)).toMatchObject({ end: { reason: 'closed', detail: 'the person hung up' } });
 
     const refused = await signedIn('fixture', 'wrong');
     await refused.client.message('error', 15_000);
     expect(
-      gateway.audit.query({ kind: 'session-refused', owner: refused.owner }).map((r) => r.event),
+      (await gateway.audit.query({ kind: 'session-refused', owner: refused.owner })).map((r) => r.event),
     ).toEqual([
       {
         kind: 'session-refused',
@@ -91,7 +92,7 @@ describe('the audit trail after real sessions', () => {
     const offered = await tofu.client.message('host-key-unknown');
     tofu.client.send({ type: 'host-key-decision', accept: true });
     await tofu.client.message('opened');
-    expect(gateway.audit.query({ kind: 'host-key', owner: tofu.owner }).map((r) => r.event)).toEqual([
+    expect((await gateway.audit.query({ kind: 'host-key', owner: tofu.owner })).map((r) => r.event)).toEqual([
       {
         kind: 'host-key',
         owner: tofu.owner,

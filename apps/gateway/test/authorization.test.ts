@@ -177,9 +177,9 @@ describe('sign-in throttling', () => {
     expect(await blocked.json()).toEqual({
       error: 'too many failed sign-ins for this user; try again in 15 minutes',
     });
-    const outcomes = fresh.audit
-      .query({ kind: 'sign-in' })
-      .map((r) => r.event.kind === 'sign-in' && r.event.outcome);
+    const outcomes = (await fresh.audit.query({ kind: 'sign-in' })).map(
+      (r) => r.event.kind === 'sign-in' && r.event.outcome,
+    );
     expect(outcomes).toEqual(['failure', 'failure', 'failure', 'failure', 'failure', 'throttled']);
   });
 

@@ -41,8 +41,8 @@ async function openAs(who: string) {
 }
 
 async function endOf(sessionId: string) {
-  const ended = () => gateway.audit.query({ sessionId, kind: 'session-end' })[0]?.event;
-  await eventually('the session-end audit row', () => ended() !== undefined);
+  const ended = async () => (await gateway.audit.query({ sessionId, kind: 'session-end' }))[0]?.event;
+  await eventually('the session-end audit row', async () => (await ended()) !== undefined);
   return ended();
 }
 

@@ -118,7 +118,7 @@ describe('OpenID Connect sign-in against a real provider', () => {
       await fetch(`${gateway.baseUrl}/api/targets`, { headers: { cookie } })
     ).json()) as { name: string }[];
     expect(targets.map((t) => t.name)).toEqual(['fixture']);
-    expect(gateway.audit.query({ kind: 'sign-in' }).at(-1)?.event).toMatchObject({
+    expect((await gateway.audit.query({ kind: 'sign-in' })).at(-1)?.event).toMatchObject({
       user: 'alice',
       method: 'oidc',
       outcome: 'success',

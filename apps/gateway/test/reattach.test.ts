@@ -133,7 +133,7 @@ describe('reattach and replay', () => {
       async () => (await gateway.sshd.connectionPids()).length === 0,
       3000,
     );
-    const [end] = gateway.audit.query({ sessionId, kind: 'session-end' });
+    const [end] = await gateway.audit.query({ sessionId, kind: 'session-end' });
     expect(end?.event).toMatchObject({
       end: { reason: 'closed', detail: 'no browser came back within the grace period' },
     });

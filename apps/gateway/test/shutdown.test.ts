@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.js';
+import { SqliteAuditLog } from '../src/storage/local/sqlite-audit-log.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 
 let gateway: GatewayUnderTest;
@@ -34,8 +34,8 @@ describe('graceful shutdown', () => {
     await client.closed();
     // The audit database was closed with the gateway; what it holds is on disk.
     const audit = new SqliteAuditLog(join(gateway.config.dataDir, 'audit.db'));
-    const [end] = audit.query({ sessionId, kind: 'session-end' }).map((row) => row.event);
-    audit.close();
+    const [end] = (await audit.query({ sessionId, kind: 'session-end' })).map((row) => row.event);
+    await audit.close();
     expect(end).toMatchObject({ end: { reason: 'closed', detail: 'the gateway is shutting down' } });
     const recording = await readFile(join(gateway.config.dataDir, 'recordings', `${sessionId}.cast`), 'utf8');
     expect(recording).toContain('before-shutdown');

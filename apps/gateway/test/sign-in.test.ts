@@ -74,7 +74,7 @@ describe('signing in to a target', () => {
       fatal: true,
     });
     expect(await client.closed()).toBe(4000);
-    const refusals = gateway.audit.query({ kind: 'session-refused' }).map((row) => row.event);
+    const refusals = (await gateway.audit.query({ kind: 'session-refused' })).map((row) => row.event);
     expect(refusals).toContainEqual(
       expect.objectContaining({ target: 'fixture', code: 'SIGN_IN_CANCELLED' }),
     );

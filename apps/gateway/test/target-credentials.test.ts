@@ -74,7 +74,7 @@ describe('a target that holds its own key', () => {
       client.type('echo "signed in as $(whoami)"; exit\r');
       await client.outputMatching(new RegExp(`^signed in as ${gateway.sshd.user}\r?$`, 'm'));
       await client.message('exit');
-      const [start] = gateway.audit.query({ sessionId, kind: 'session-start' });
+      const [start] = await gateway.audit.query({ sessionId, kind: 'session-start' });
       expect(start?.event).toMatchObject({ target, auth: 'gateway-key', sshUser: gateway.sshd.user });
     }
   });

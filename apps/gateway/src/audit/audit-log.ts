@@ -84,11 +84,13 @@ export interface AuditQuery {
 }
 
 /**
- * Where audit events go. One interface, so a PostgreSQL backend can serve several gateway
- * replicas later; today's implementation is embedded SQLite.
+ * Where audit events go: embedded SQLite, or PostgreSQL shared by replicas (storage/local and
+ * storage/shared, chosen by storage/open-storage.ts).
  */
 export interface AuditLog {
+  /** Never waits and never throws on the database's account: a shared store queues the event. */
   record(event: AuditEvent): void;
-  query(query: AuditQuery): AuditRow[];
-  close(): void;
+  query(query: AuditQuery): Promise<AuditRow[]>;
+  /** Writes what is still queued (as far as it can), then lets go of the database. */
+  close(): Promise<void>;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SqliteAuditLog } from '../storage/local/sqlite-audit-log.js';
 import { exportAudit } from './export-audit.js';
-import { SqliteAuditLog } from './sqlite-audit-log.js';
 
 describe('exportAudit', () => {
-  it('writes every event as one JSON line, across pages, from a given id on', () => {
+  it('writes every event as one JSON line, across pages, from a given id on', async () => {
     const log = new SqliteAuditLog(':memory:', () => Date.UTC(2026, 10, 24));
     for (let i = 0; i < 2500; i++) {
       log.record({
@@ -16,7 +16,7 @@ describe('exportAudit', () => {
       });
     }
     const lines: string[] = [];
-    expect(exportAudit(log, (line) => lines.push(line))).toBe(2500);
+    expect(await exportAudit(log, (line) => lines.push(line))).toBe(2500);
     expect(lines.every((line) => line.endsWith('\n'))).toBe(true);
     expect(JSON.parse(lines[0]!)).toEqual({
       id: 1,
@@ -29,6 +29,6 @@ describe('exportAudit', () => {
       code: 'AUTH_FAILED',
     });
     expect(JSON.parse(lines[2499]!).target).toBe('t2499');
-    expect(exportAudit(log, () => undefined, 2400)).toBe(100);
+    expect(await exportAudit(log, () => undefined, 2400)).toBe(100);
   });
 });

@@ -266,6 +266,23 @@ export const configSchema = z
         database: z.string().min(1).optional(),
       })
       .prefault({}),
+    /**
+     * Replicas sharing state. Absent (and no VIGIL_DATABASE_URL): one process with SQLite and
+     * local files, the embedded default.
+     */
+    cluster: z
+      .strictObject({
+        /**
+         * PostgreSQL for the shared state (the audit trail first), as `postgres://user:password@host/db`.
+         * VIGIL_DATABASE_URL in the environment stands in when this is absent, so the password
+         * need not be in the file.
+         */
+        databaseUrl: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+          .optional(),
+      })
+      .prefault({}),
     /** Seconds to reach a target and finish the SSH handshake. @default 15 */
     connectTimeout: z.number().positive().max(300).default(15),
     targets: z.array(targetSchema).default([]),

@@ -39,7 +39,7 @@ export async function auditApi(
     // Both "not yours" and "does not exist" answer 404, so ids cannot be probed.
     const notFound = () => reply.code(404).send({ error: 'no such recording' });
     if (!recordingsDirectory || !/^[A-Za-z0-9_-]{22}$/.test(sessionId)) return notFound();
-    const [start] = audit.query({ sessionId, kind: 'session-start', limit: 1 });
+    const [start] = await audit.query({ sessionId, kind: 'session-start', limit: 1 });
     const owner = start?.event.kind === 'session-start' ? start.event.owner : undefined;
     if (owner === undefined || !(request.gatewayUser?.admin || owner === request.owner)) return notFound();
     const path = join(recordingsDirectory, `${sessionId}.cast`);

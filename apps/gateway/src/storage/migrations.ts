@@ -1,0 +1,61 @@
+/**
+ * The schema of Vigil's stored state, one numbered step at a time, for both sides of the storage
+ * seam: embedded SQLite (one process) and PostgreSQL (replicas sharing state). A database is
+ * only ever moved forward; one with a newer version than this code is refused, so an old replica
+ * started against an upgraded database stops instead of writing what it no longer understands.
+ */
+export interface Migration {
+  version: number;
+  /** What the step adds, for the log and the version table. */
+  description: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'the audit trail',
+    sqlite: `
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        owner TEXT,
+        target TEXT,
+        session_id TEXT,
+        event TEXT NOT NULL
+      );
+      CREATE INDEX audit_owner ON audit (owner, id);
+      CREATE INDEX audit_target ON audit (target, id);
+      CREATE INDEX audit_session ON audit (session_id);`,
+    // The event as text, not jsonb: an export gives back the bytes the gateway wrote, key order
+    // included, on both sides.
+    postgres: `
+      CREATE TABLE audit (
+        id BIGSERIAL PRIMARY KEY,
+        at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        owner TEXT,
+        target TEXT,
+        session_id TEXT,
+        event TEXT NOT NULL
+      );
+      CREATE INDEX audit_owner ON audit (owner, id);
+      CREATE INDEX audit_target ON audit (target, id);
+      CREATE INDEX audit_session ON audit (session_id);`,
+  },
+];
+
+/** The version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, step) => Math.max(latest, step.version), 0);
+
+/** The steps still to apply to a database at `version`, in order; throws for one that is newer than this code. */
+export function migrationsAfter(version: number): Migration[] {
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `the database has schema ${version}, newer than this Vigil (${SCHEMA_VERSION}): upgrade Vigil`,
+    );
+  }
+  return MIGRATIONS.filter((step) => step.version > version);
+}

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Config } from '../config/config-schema.js';
+import { SqliteAuditLog } from './local/sqlite-audit-log.js';
+import { PostgresAuditLog } from './shared/postgres-audit-log.js';
+import { migratePostgres } from './shared/postgres-schema.js';
+
+/** The one place that picks a side of the storage seam: local (SQLite, files) or shared (PostgreSQL). */
+export interface Storage {
+  side: 'local' | 'shared';
+  audit: AuditLog;
+}
+
+/** Where the shared database is, if anywhere: the config first, then VIGIL_DATABASE_URL. */
+export function databaseUrl(config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return config.cluster.databaseUrl ?? (env.VIGIL_DATABASE_URL || undefined);
+}
+
+export function auditDatabasePath(config: Config): string {
+  return config.audit.database ?? join(config.dataDir, 'audit.db');
+}
+
+/**
+ * Opens the storage the config asks for. The shared side checks the database and brings its
+ * schema up to date before the gateway takes any request, so a replica that cannot reach it
+ * fails to start with PostgreSQL's own reason instead of failing requests later.
+ */
+export async function openStorage(
+  config: Config,
+  log?: FastifyBaseLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Storage> {
+  const url = databaseUrl(config, env);
+  if (url === undefined) return { side: 'local', audit: new SqliteAuditLog(auditDatabasePath(config)) };
+  // A dead connection must not hang a query for ever: fail fast, the audit queue retries.
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its server emits on the pool; without a listener that would crash the gateway.
+  pool.on('error', (error) => log?.warn({ err: error }, 'PostgreSQL connection lost'));
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`the shared database is not usable: ${(error as Error).message}`, { cause: error });
+  }
+  const audit = new PostgresAuditLog(pool, {
+    unavailable: (error, pending) =>
+      log?.error(
+        { err: error, pending },
+        'PostgreSQL unavailable: audit events are kept and written when it returns',
+      ),
+    recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
+  });
+  return { side: 'shared', audit };
+}

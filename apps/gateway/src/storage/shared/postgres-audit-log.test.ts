@@ -1,0 +1,91 @@
+import { type PostgresFixture, startPostgres } from '@vigil/test-postgres';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exportAudit } from '../../audit/export-audit.js';
+import { auditLogContract, END, START } from '../audit-log.contract.js';
+import { SCHEMA_VERSION } from '../migrations.js';
+import { PostgresAuditLog } from './postgres-audit-log.js';
+import { migratePostgres } from './postgres-schema.js';
+
+let db: PostgresFixture;
+const pools: pg.Pool[] = [];
+
+function pool(): pg.Pool {
+  const made = new pg.Pool({ connectionString: db.url, max: 2, connectionTimeoutMillis: 2_000 });
+  made.on('error', () => {});
+  pools.push(made);
+  return made;
+}
+
+async function open(listener?: ConstructorParameters<typeof PostgresAuditLog>[1]) {
+  const shared = pool();
+  await migratePostgres(shared);
+  return new PostgresAuditLog(shared, listener);
+}
+
+beforeAll(async () => {
+  db = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+  await db?.stop();
+});
+beforeEach(async () => {
+  const admin = pool();
+  await admin.query('DROP TABLE IF EXISTS audit, vigil_schema');
+});
+
+describe('PostgresAuditLog, against a real PostgreSQL', { timeout: 30_000 }, () => {
+  auditLogContract(
+    () => open(),
+    (log) => (log as PostgresAuditLog).flushed(),
+  );
+
+  it('migrates once when replicas start together, and refuses a schema newer than this code', async () => {
+    await Promise.all([migratePostgres(pool()), migratePostgres(pool()), migratePostgres(pool())]);
+    const { rows } = await pool().query('SELECT version FROM vigil_schema ORDER BY version');
+    expect(rows.map((row) => row.version)).toEqual([SCHEMA_VERSION]);
+    await pool().query('INSERT INTO vigil_schema (version, description) VALUES (99, $1)', [
+      'from the future',
+    ]);
+    await expect(migratePostgres(pool())).rejects.toThrow(/schema 99, newer than this Vigil/);
+  });
+
+  it('keeps every event while PostgreSQL is stopped and writes them in order when it is back', async () => {
+    const heard: string[] = [];
+    const log = await open({
+      unavailable: (_error, pending) => heard.push(`unavailable with ${pending} pending`),
+      recovered: (written) => heard.push(`recovered, ${written} written`),
+    });
+    log.record(START);
+    await log.flushed();
+    await db.stopServer();
+    for (let i = 0; i < 5; i++) log.record({ ...END, sessionId: `during-${i}` });
+    // Recording never throws or waits, whatever the database does.
+    expect(log.pending).toBe(5);
+    await expect(log.query({})).rejects.toThrow();
+    await db.startServer();
+    await log.flushed();
+    expect(log.pending).toBe(0);
+    const sessions = (await log.query({})).map((row) =>
+      'sessionId' in row.event ? row.event.sessionId : '',
+    );
+    expect(sessions).toEqual(['s1', 'during-0', 'during-1', 'during-2', 'during-3', 'during-4']);
+    expect(heard).toEqual(['unavailable with 5 pending', 'recovered, 5 written']);
+    await log.close();
+  });
+
+  it('exports the trail as JSON lines, as `vigil audit export` does', async () => {
+    const log = await open();
+    log.record(START);
+    log.record(END);
+    await log.flushed();
+    const lines: string[] = [];
+    expect(await exportAudit(log, (line) => lines.push(line))).toBe(2);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ ...START, id: 1 }),
+      expect.objectContaining({ ...END, id: 2 }),
+    ]);
+    await log.close();
+  });
+});

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type PostgresFixture, startPostgres } from '@vigil/test-postgres';
+import { freePort } from '@vigil/test-processes';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { configSchema } from '../src/config/config-schema.js';
+import { openStorage } from '../src/storage/open-storage.js';
+import { eventually } from './support/eventually.js';
+import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
+
+let db: PostgresFixture;
+const gateways: GatewayUnderTest[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  db = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(gateways.map((gateway) => gateway.stop()));
+  await db?.stop();
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function replica() {
+  const gateway = await startGateway((sshd) => ({
+    cluster: { databaseUrl: db.url },
+    targets: [pinnedTarget(sshd)],
+  }));
+  gateways.push(gateway);
+  return gateway;
+}
+
+async function bareConfig(extra: Record<string, unknown> = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-storage-'));
+  dirs.push(dataDir);
+  return configSchema.parse({ listen: { port: 0 }, dataDir, ...extra });
+}
+
+describe('shared state in PostgreSQL', { timeout: 60_000 }, () => {
+  it("writes a real session's audit trail to PostgreSQL, where another replica reads it", async () => {
+    const a = await replica();
+    const cookie = await a.browserCookie();
+    const client = await a.connect({ cookie });
+    client.open({
+      target: 'fixture',
+      username: a.sshd.user,
+      auth: { method: 'password', password: a.sshd.password },
+    });
+    const { sessionId } = await client.message('opened');
+    client.type('exit 3\r');
+    await client.message('exit');
+    const kinds = async (gateway: GatewayUnderTest) =>
+      (await gateway.audit.query({ sessionId })).map((row) => row.event.kind);
+    await eventually('the end record', async () => (await kinds(a)).length === 2);
+    const b = await replica();
+    expect(await kinds(b)).toEqual(['session-start', 'session-end']);
+    const direct = new pg.Client({ connectionString: db.url });
+    await direct.connect();
+    try {
+      const { rows } = await direct.query('SELECT kind FROM audit WHERE session_id = $1 ORDER BY id', [
+        sessionId,
+      ]);
+      expect(rows.map((row) => row.kind)).toEqual(['session-start', 'session-end']);
+    } finally {
+      await direct.end();
+    }
+  });
+
+  it('does not start a replica whose database is unreachable, and says why', async () => {
+    const port = await freePort();
+    const config = await bareConfig({
+      cluster: { databaseUrl: `postgres://postgres@127.0.0.1:${port}/vigil` },
+    });
+    await expect(buildApp(config, { logger: false })).rejects.toThrow(
+      /the shared database is not usable: .*ECONNREFUSED/,
+    );
+  });
+
+  it('takes the database from VIGIL_DATABASE_URL, and without one keeps the embedded SQLite', async () => {
+    const config = await bareConfig();
+    const shared = await openStorage(config, undefined, { VIGIL_DATABASE_URL: db.url });
+    expect(shared.side).toBe('shared');
+    await shared.audit.close();
+    const local = await openStorage(config, undefined, {});
+    expect(local.side).toBe('local');
+    await local.audit.close();
+  });
+});
