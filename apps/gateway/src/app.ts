@@ -15,6 +15,7 @@ import { sessionsApi } from './plugins/sessions-api.js';
 import { targetsApi } from './plugins/targets-api.js';
 import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
+import { RecordingHealth } from './recording/recording-health.js';
 import { RecordingThread } from './recording/recording-thread.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { openStorage } from './storage/open-storage.js';
@@ -69,7 +70,12 @@ export async function buildApp(
       },
     },
     config.recordings.enabled
-      ? { directory: recordingsDirectory(config), input: config.recordings.input, thread: recordingThread }
+      ? {
+          directory: recordingsDirectory(config),
+          input: config.recordings.input,
+          thread: recordingThread,
+          health: new RecordingHealth(recordingsDirectory(config), config.recordings.whenImpossible),
+        }
       : undefined,
   );
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));

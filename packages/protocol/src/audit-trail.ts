@@ -10,6 +10,7 @@ export const AUDIT_EVENT_KINDS = [
   'session-refused',
   'host-key',
   'sign-in',
+  'recording-failed',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
@@ -70,6 +71,12 @@ export const auditEventSchema = z.discriminatedUnion('kind', [
     /** OpenSSH-style `SHA256:` fingerprint. */
     fingerprint: z.string(),
     decision: z.string(),
+  }),
+  z.object({
+    kind: z.literal('recording-failed'),
+    ...sessionFields,
+    /** The error writing the recording gave (e.g. `ENOSPC: no space left on device, write`). */
+    reason: z.string(),
   }),
   z.object({
     kind: z.literal('sign-in'),

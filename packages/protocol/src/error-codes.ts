@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'CONNECTION_LOST',
   'KEEPALIVE_TIMEOUT',
   'GATEWAY_SHUTTING_DOWN',
+  'RECORDING_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 
@@ -125,6 +126,8 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return `Timeout, server ${d.host ?? d.target ?? '?'} not responding.`;
     case 'GATEWAY_SHUTTING_DOWN':
       return 'The gateway is shutting down, so this session was closed. Connect again in a moment.';
+    case 'RECORDING_UNAVAILABLE':
+      return `This gateway records every session and cannot write recordings right now${suffix}; an administrator has been told. Try again later.`;
     case 'INTERNAL':
       return `The gateway hit an internal error${suffix}. Other sessions are not affected.`;
   }

@@ -53,6 +53,16 @@ export type AuditEvent =
       code: string;
     }
   | {
+      /** A session's recording could not be written; the session went on unrecorded from then. */
+      kind: 'recording-failed';
+      sessionId: string;
+      owner: string;
+      source: string;
+      target: string;
+      sshUser: string;
+      reason: string;
+    }
+  | {
       kind: 'host-key';
       owner: string;
       source: string;

@@ -258,6 +258,13 @@ export const configSchema = z
         input: z.boolean().default(false),
         /** Folder of the .cast files. Relative to the config file. @default <dataDir>/recordings */
         directory: z.string().min(1).optional(),
+        /**
+         * When a recording cannot be written (a full or read-only disk): `refuse-new` lets running
+         * sessions go on unrecorded but opens no new one until the folder takes writes again;
+         * `end-sessions` also ends the running ones; `continue` opens sessions unrecorded. Each
+         * failure is logged, audited and counted whatever the policy. @default refuse-new
+         */
+        whenImpossible: z.enum(['refuse-new', 'end-sessions', 'continue']).default('refuse-new'),
       })
       .prefault({}),
     audit: z

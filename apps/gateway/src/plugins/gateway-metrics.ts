@@ -27,6 +27,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly recordingFailures = new Counter({
+    name: 'vigil_recording_failures_total',
+    help: 'Session recordings that could not be written (the session went on unrecorded, or was ended by policy)',
+    registers: [this.registry],
+  });
+
   readonly activeSessions = new Gauge({
     name: 'vigil_sessions_active',
     help: 'SSH sessions the gateway holds',

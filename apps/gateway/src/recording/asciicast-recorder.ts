@@ -20,7 +20,7 @@ class EventStream {
  * the recording thread, which escapes and writes it. Input ("i" events) is only recorded when
  * asked, because what people type includes passwords.
  */
-export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
+export class AsciicastRecorder extends EventEmitter<{ drain: []; failed: [reason: string] }> {
   private readonly id: number;
   private readonly output = new EventStream();
   private readonly input = new EventStream();
@@ -51,7 +51,10 @@ export class AsciicastRecorder extends EventEmitter<{ drain: [] }> {
         this.emit('drain');
       },
       failed: (message) => {
-        this.failure ??= message;
+        if (this.failure !== undefined) return;
+        this.failure = message;
+        // Said at once: the session goes on, and whoever runs the gateway must know it is unrecorded.
+        this.emit('failed', message);
       },
       closed: (error) => settle(this.failure ?? error),
     });

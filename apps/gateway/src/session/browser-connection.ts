@@ -216,6 +216,9 @@ export class BrowserConnection {
     if (this.deps.registry.list(this.deps.owner).length >= maxSessionsPerUser) {
       throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
     }
+    // Before any SSH connection: a bastion that records every session opens none it cannot record.
+    const unrecordable = this.deps.registry.recordingRefusal();
+    if (unrecordable !== undefined) throw new SshFailure('RECORDING_UNAVAILABLE', { reason: unrecordable });
     const target = await this.deps.allowlist.resolve(message.target, message.address, this.deps.user);
     const { method } = message.auth;
     // A target holding its own key is reached only with it, so nobody needs (or gets) another way in.

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import { AsciicastRecorder } from '../recording/asciicast-recorder.js';
+import type { RecordingHealth } from '../recording/recording-health.js';
 import type { RecordingThread } from '../recording/recording-thread.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
@@ -18,8 +19,34 @@ export class SessionRegistry {
     private readonly audit: AuditLog,
     private readonly policy: SessionPolicy,
     /** Where recordings go and whether input is recorded; undefined: no recordings. */
-    private readonly recordings: { directory: string; input: boolean; thread: RecordingThread } | undefined,
+    private readonly recordings:
+      | { directory: string; input: boolean; thread: RecordingThread; health: RecordingHealth }
+      | undefined,
   ) {}
+
+  /** Why no new session may start now (recordings cannot be written and the policy refuses), or undefined. */
+  recordingRefusal(): string | undefined {
+    return this.recordings?.health.refusal();
+  }
+
+  /**
+   * A recording failed: said at once in the log, the audit trail and /metrics, then the policy.
+   * The session itself goes on unless the policy ends every session.
+   */
+  private recordingFailed(
+    context: { sessionId: string; owner: string; source: string; target: string; sshUser: string },
+    reason: string,
+    log: FastifyBaseLogger,
+  ) {
+    const health = this.recordings?.health;
+    health?.failed(reason);
+    log.error({ reason, policy: health?.policy }, 'recording failed: this session is no longer recorded');
+    this.audit.record({ kind: 'recording-failed', ...context, reason });
+    this.metrics.recordingFailures.inc();
+    if (health?.policy !== 'end-sessions') return;
+    for (const session of this.sessions.values())
+      session.close('recordings cannot be written', 'RECORDING_UNAVAILABLE');
+  }
 
   create(
     who: { owner: string; source: string },
@@ -48,6 +75,7 @@ export class SessionRegistry {
     this.metrics.observe('ssh', shell.heartbeat);
     const context = { sessionId: id, owner, source, target, sshUser: username };
     this.audit.record({ kind: 'session-start', ...context, auth });
+    recorder?.once('failed', (reason) => this.recordingFailed(context, reason, sessionLog));
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();

@@ -13,6 +13,7 @@ export const AUDIT_KIND_LABELS: Record<AuditEventKind, string> = {
   'session-refused': 'session refused',
   'host-key': 'host key',
   'sign-in': 'sign-in',
+  'recording-failed': 'recording failed',
 };
 
 const HOST_KEY_DECISIONS: Record<string, string> = {
@@ -127,6 +128,12 @@ export function auditDetails(event: AuditEvent): string {
       return `${keyTypeLabel(event.keyType)} ${event.fingerprint} · ${
         HOST_KEY_DECISIONS[event.decision] ?? event.decision.replaceAll('-', ' ')
       }`;
+    case 'recording-failed':
+      return [
+        `as ${event.sshUser}`,
+        `not recorded from here on: ${event.reason}`,
+        `session ${shortSessionId(event.sessionId)}`,
+      ].join(' · ');
     case 'sign-in': {
       const outcome = event.outcome === 'throttled' ? 'refused: too many failures' : event.outcome;
       return [event.method, outcome, event.reason].filter((part) => part !== undefined).join(' · ');
