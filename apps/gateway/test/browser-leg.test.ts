@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_TICK_MS } from '../src/heartbeat/check-ticks.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 import type { ProtocolClient } from './support/protocol-client.js';
 
@@ -60,9 +61,11 @@ describe('the browser leg heartbeat', () => {
     const healthBefore = () => client.messages.filter((m) => m.type === 'health').length;
     await client.until('a first health', () => healthBefore() > 0);
     const start = healthBefore();
-    // A page that sends all the time (input the remote does not echo) for over three intervals.
+    // A page that sends all the time (input the remote does not echo) for three whole cycles:
+    // a ping is due an interval after the last pong and goes out on the next heartbeat tick.
     client.type('stty -echo\r');
-    for (let i = 0; i < 20; i++) {
+    const cycleMs = 300 + CHECK_TICK_MS;
+    for (let i = 0; i < (3 * cycleMs) / 50; i++) {
       client.sendRaw(JSON.stringify({ type: 'resize', cols: 80 + (i % 2), rows: 24 }), false);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
