@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config/config-schema.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
@@ -30,10 +29,7 @@ export function recordingsDirectory(config: Config): string {
 }
 
 /** Builds the gateway without listening, so tests can inject requests or listen on a free port. */
-export async function buildApp(
-  config: Config,
-  options: { logger?: FastifyServerOptions['logger']; audit?: AuditLog } = {},
-) {
+export async function buildApp(config: Config, options: { logger?: FastifyServerOptions['logger'] } = {}) {
   const app = Fastify({
     logger: options.logger ?? {
       redact: [
@@ -50,7 +46,8 @@ export async function buildApp(
   const metrics = new GatewayMetrics();
   // Started on the first recording; stopped once every session has closed its recording.
   const recordingThread = new RecordingThread();
-  const audit = options.audit ?? (await openStorage(config, app.log)).audit;
+  const storage = await openStorage(config, app.log);
+  const { audit } = storage;
   const registry = new SessionRegistry(
     metrics,
     audit,
@@ -97,7 +94,14 @@ export async function buildApp(
     audit,
     recordingsDirectory: config.recordings.enabled ? recordingsDirectory(config) : undefined,
   });
-  await app.register(terminalSocket, { config, allowlist, registry, metrics, audit });
+  await app.register(terminalSocket, {
+    config,
+    allowlist,
+    registry,
+    metrics,
+    audit,
+    firstUseKeys: storage.firstUseKeys,
+  });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
     await audit.close();

@@ -6,6 +6,7 @@ import { type SshdFixture, startSshd } from '@vigil/test-sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveSshOptions } from '../src/config/ssh-options.js';
 import { openShell } from '../src/ssh/open-shell.js';
+import { KnownHostsFile } from '../src/storage/local/known-hosts-file.js';
 import { collectGarbage } from './support/collect-garbage.js';
 
 let sshd: SshdFixture;
@@ -34,7 +35,7 @@ function open(auth: AuthRequest) {
       gatewayKey: undefined,
       allowedMethods: ['password', 'publickey'],
       hostKeys: { pins: sshd.hostKeys.map((k) => k.publicKey), trustOnFirstUse: false },
-      dataDir,
+      firstUseKeys: new KnownHostsFile(dataDir),
       env: {},
       ssh: effectiveSshOptions({}, {}),
       cols: 80,

@@ -69,6 +69,31 @@ describe('shared state in PostgreSQL', { timeout: 60_000 }, () => {
     }
   });
 
+  it('learns a host key on first use once, for every replica', async () => {
+    const tofu = { name: 'tofu', hostKeys: { trustOnFirstUse: true } };
+    const a = await startGateway((sshd) => ({
+      cluster: { databaseUrl: db.url },
+      targets: [pinnedTarget(sshd, tofu)],
+    }));
+    gateways.push(a);
+    // B serves the same server as A (A's sshd), as replicas behind one balancer do.
+    const b = await startGateway(() => ({
+      cluster: { databaseUrl: db.url },
+      targets: [pinnedTarget(a.sshd, tofu)],
+    }));
+    gateways.push(b);
+    const login = { username: a.sshd.user, auth: { method: 'password' as const, password: a.sshd.password } };
+    const first = await a.connect({ cookie: await a.browserCookie() });
+    first.open({ target: 'tofu', ...login });
+    await first.message('host-key-unknown');
+    first.send({ type: 'host-key-decision', accept: true });
+    await first.message('opened');
+    const second = await b.connect({ cookie: await b.browserCookie() });
+    second.open({ target: 'tofu', ...login });
+    await second.message('opened');
+    expect(second.messages.map((m) => m.type)).not.toContain('host-key-unknown');
+  });
+
   it('does not start a replica whose database is unreachable, and says why', async () => {
     const port = await freePort();
     const config = await bareConfig({

@@ -18,6 +18,7 @@ import type { Config } from '../config/config-schema.js';
 import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import type { OfferedHostKey } from '../ssh/host-key-policy.js';
+import type { FirstUseKeys } from '../ssh/host-key-store.js';
 import { type KeyboardInteractiveRound, openShell } from '../ssh/open-shell.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd } from '../ssh/ssh-shell.js';
@@ -40,6 +41,7 @@ export interface ConnectionDeps {
   /** The browser's address, for the audit trail. */
   source: string;
   audit: AuditLog;
+  firstUseKeys: FirstUseKeys;
 }
 
 type OpenMessage = Extract<ClientMessage, { type: 'open' }>;
@@ -243,7 +245,7 @@ export class BrowserConnection {
         gatewayKey: target.gatewayKey,
         allowedMethods: target.authMethods,
         hostKeys: target.hostKeys,
-        dataDir: this.deps.config.dataDir,
+        firstUseKeys: this.deps.firstUseKeys,
         env: target.env,
         ssh: target.ssh,
         cols: message.cols,

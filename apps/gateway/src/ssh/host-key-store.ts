@@ -1,15 +1,25 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { HostKeyPolicy } from '../config/config-schema.js';
 import type { KnownKeys, OfferedHostKey } from './host-key-policy.js';
-import { entriesFor, knownHostsLine, parseKnownHosts } from './known-hosts.js';
+import { entriesFor, type KnownHostsEntry, parseKnownHosts } from './known-hosts.js';
 
-/** Where keys accepted on first use are remembered, in OpenSSH's own format. */
-export function trustedOnFirstUseFile(dataDir: string): string {
-  return join(dataDir, 'known_hosts');
+/**
+ * Host keys accepted on first use, remembered where every gateway process that serves the target
+ * sees them: a known_hosts file of the process's own (storage/local) or a table every replica
+ * shares (storage/shared).
+ */
+export interface FirstUseKeys {
+  /** The keys remembered for host:port. */
+  entriesFor(host: string, port: number): Promise<KnownHostsEntry[]>;
+  /**
+   * Remembers `offered` for host:port unless a key of its type is remembered already: the first
+   * writer wins, atomically. Returns the key remembered for that type now, the offered one or
+   * the one remembered first; a different one means the offered key is a mismatch.
+   */
+  remember(host: string, port: number, offered: OfferedHostKey): Promise<Buffer>;
 }
 
-async function readIfPresent(path: string): Promise<string> {
+export async function readIfPresent(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -19,24 +29,17 @@ async function readIfPresent(path: string): Promise<string> {
   }
 }
 
-/** Read on every connection, so an operator's edit takes effect without a restart. */
+/** Read on every connection, so an operator's edit (or another replica's first use) counts without a restart. */
 export async function loadKnownKeys(
   policy: HostKeyPolicy,
-  dataDir: string,
+  firstUse: FirstUseKeys,
   host: string,
   port: number,
 ): Promise<KnownKeys> {
-  const files = [
-    ...(policy.knownHosts === undefined ? [] : [policy.knownHosts]),
-    ...(policy.trustOnFirstUse ? [trustedOnFirstUseFile(dataDir)] : []),
-  ];
-  const texts = await Promise.all(files.map(readIfPresent));
-  return { pins: policy.pins, knownHosts: entriesFor(parseKnownHosts(texts.join('\n')), host, port) };
-}
-
-export async function rememberHostKey(dataDir: string, host: string, port: number, offered: OfferedHostKey) {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await appendFile(trustedOnFirstUseFile(dataDir), knownHostsLine(host, port, offered.keyType, offered.key), {
-    mode: 0o600,
-  });
+  const operator =
+    policy.knownHosts === undefined
+      ? []
+      : entriesFor(parseKnownHosts(await readIfPresent(policy.knownHosts)), host, port);
+  const remembered = policy.trustOnFirstUse ? await firstUse.entriesFor(host, port) : [];
+  return { pins: policy.pins, knownHosts: [...operator, ...remembered] };
 }

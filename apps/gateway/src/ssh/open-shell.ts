@@ -16,7 +16,7 @@ import {
   type OfferedHostKey,
   preferredHostKeyAlgorithms,
 } from './host-key-policy.js';
-import { loadKnownKeys, rememberHostKey } from './host-key-store.js';
+import { type FirstUseKeys, loadKnownKeys } from './host-key-store.js';
 import { sendKeepalive } from './keepalive-request.js';
 import { parsePrivateKey } from './private-key.js';
 import { SshFailure, toSshFailure } from './ssh-failure.js';
@@ -38,7 +38,8 @@ export interface ShellRequest {
   /** Methods the target allows; a server asking for a second factor may only get one of these. */
   allowedMethods: readonly AuthMethod[];
   hostKeys: HostKeyPolicy;
-  dataDir: string;
+  /** Where keys accepted on first use are remembered (the storage seam's side). */
+  firstUseKeys: FirstUseKeys;
   env: Record<string, string>;
   /** ServerAliveInterval, ServerAliveCountMax, TCPKeepAlive, TCPKeepAliveDelay. */
   ssh: SshOptions;
@@ -131,7 +132,7 @@ export async function openShell(shellRequest: ShellRequest, prompts: ShellPrompt
   }
   // To the SSH server a held key is publickey authentication like any other.
   const sshMethod = auth.method === 'gateway-key' ? 'publickey' : auth.method;
-  const known = await loadKnownKeys(request.hostKeys, request.dataDir, request.host, request.port);
+  const known = await loadKnownKeys(request.hostKeys, request.firstUseKeys, request.host, request.port);
   const socket = await connectTcp(request).catch((error: unknown) => {
     throw toSshFailure(error, where);
   });
@@ -149,9 +150,16 @@ export async function openShell(shellRequest: ShellRequest, prompts: ShellPrompt
     if (verdict === 'trusted') return true;
     if (verdict === 'unknown' && request.hostKeys.trustOnFirstUse) {
       if (await prompts.confirmHostKey(offered)) {
-        await rememberHostKey(request.dataDir, request.host, request.port, offered);
-        prompts.hostKeyDecided(offered, 'accepted-on-first-use');
-        return true;
+        const kept = await request.firstUseKeys.remember(request.host, request.port, offered);
+        if (kept.equals(offered.key)) {
+          prompts.hostKeyDecided(offered, 'accepted-on-first-use');
+          return true;
+        }
+        // Another replica remembered a different key first: to this one the offer is what
+        // ssh(1) would call it once that key were in its known_hosts.
+        prompts.hostKeyDecided(offered, 'mismatch');
+        diagnosed = new SshFailure('HOST_KEY_MISMATCH', details);
+        return false;
       }
       prompts.hostKeyDecided(offered, 'rejected-by-person');
       diagnosed = new SshFailure('HOST_KEY_REJECTED', details);

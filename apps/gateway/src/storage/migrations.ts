@@ -45,6 +45,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_target ON audit (target, id);
       CREATE INDEX audit_session ON audit (session_id);`,
   },
+  {
+    version: 2,
+    description: 'host keys accepted on first use',
+    // The local side keeps them in <dataDir>/known_hosts, OpenSSH's own format, as before.
+    sqlite: '',
+    postgres: `
+      CREATE TABLE first_use_host_keys (
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        key_type TEXT NOT NULL,
+        key BYTEA NOT NULL,
+        accepted_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (host, port, key_type)
+      );`,
+  },
 ];
 
 /** The version this code writes and reads. */

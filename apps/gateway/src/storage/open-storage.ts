@@ -3,14 +3,19 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config-schema.js';
+import type { FirstUseKeys } from '../ssh/host-key-store.js';
+import { KnownHostsFile } from './local/known-hosts-file.js';
 import { SqliteAuditLog } from './local/sqlite-audit-log.js';
 import { PostgresAuditLog } from './shared/postgres-audit-log.js';
+import { PostgresHostKeys } from './shared/postgres-host-keys.js';
 import { migratePostgres } from './shared/postgres-schema.js';
 
 /** The one place that picks a side of the storage seam: local (SQLite, files) or shared (PostgreSQL). */
 export interface Storage {
   side: 'local' | 'shared';
+  /** Closing it lets go of the database (the shared side's pool closes with it, the last user). */
   audit: AuditLog;
+  firstUseKeys: FirstUseKeys;
 }
 
 /** Where the shared database is, if anywhere: the config first, then VIGIL_DATABASE_URL. */
@@ -33,7 +38,13 @@ export async function openStorage(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Storage> {
   const url = databaseUrl(config, env);
-  if (url === undefined) return { side: 'local', audit: new SqliteAuditLog(auditDatabasePath(config)) };
+  if (url === undefined) {
+    return {
+      side: 'local',
+      audit: new SqliteAuditLog(auditDatabasePath(config)),
+      firstUseKeys: new KnownHostsFile(config.dataDir),
+    };
+  }
   // A dead connection must not hang a query for ever: fail fast, the audit queue retries.
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server emits on the pool; without a listener that would crash the gateway.
@@ -52,5 +63,5 @@ export async function openStorage(
       ),
     recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
   });
-  return { side: 'shared', audit };
+  return { side: 'shared', audit, firstUseKeys: new PostgresHostKeys(pool) };
 }

@@ -35,7 +35,7 @@ export class SqliteAuditLog implements AuditLog {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     for (const step of migrationsAfter(version)) {
       this.db.transaction(() => {
-        this.db.exec(step.sqlite);
+        if (step.sqlite !== '') this.db.exec(step.sqlite);
         this.db.pragma(`user_version = ${step.version}`);
       })();
     }

@@ -3,8 +3,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportAudit } from '../../audit/export-audit.js';
 import { auditLogContract, END, START } from '../audit-log.contract.js';
-import { SCHEMA_VERSION } from '../migrations.js';
+import { firstUseKeysContract, someKey } from '../first-use-keys.contract.js';
+import { MIGRATIONS } from '../migrations.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
+import { PostgresHostKeys } from './postgres-host-keys.js';
 import { migratePostgres } from './postgres-schema.js';
 
 let db: PostgresFixture;
@@ -32,7 +34,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   const admin = pool();
-  await admin.query('DROP TABLE IF EXISTS audit, vigil_schema');
+  await admin.query('DROP TABLE IF EXISTS audit, first_use_host_keys, vigil_schema');
 });
 
 describe('PostgresAuditLog, against a real PostgreSQL', { timeout: 30_000 }, () => {
@@ -44,7 +46,7 @@ describe('PostgresAuditLog, against a real PostgreSQL', { timeout: 30_000 }, () 
   it('migrates once when replicas start together, and refuses a schema newer than this code', async () => {
     await Promise.all([migratePostgres(pool()), migratePostgres(pool()), migratePostgres(pool())]);
     const { rows } = await pool().query('SELECT version FROM vigil_schema ORDER BY version');
-    expect(rows.map((row) => row.version)).toEqual([SCHEMA_VERSION]);
+    expect(rows.map((row) => row.version)).toEqual(MIGRATIONS.map((step) => step.version));
     await pool().query('INSERT INTO vigil_schema (version, description) VALUES (99, $1)', [
       'from the future',
     ]);
@@ -87,5 +89,27 @@ describe('PostgresAuditLog, against a real PostgreSQL', { timeout: 30_000 }, () 
       expect.objectContaining({ ...END, id: 2 }),
     ]);
     await log.close();
+  });
+});
+
+describe('PostgresHostKeys, against a real PostgreSQL', { timeout: 30_000 }, () => {
+  const openKeys = async () => {
+    const shared = pool();
+    await migratePostgres(shared);
+    return new PostgresHostKeys(shared);
+  };
+  firstUseKeysContract(openKeys);
+
+  it('lets exactly one of two replicas racing on a first-use key win, and tells the other', async () => {
+    const [a, b] = [await openKeys(), await openKeys()];
+    const [offeredA, offeredB] = [someKey(), someKey()];
+    const [keptA, keptB] = await Promise.all([
+      a.remember('db', 22, offeredA),
+      b.remember('db', 22, offeredB),
+    ]);
+    expect(keptA.equals(keptB)).toBe(true);
+    expect([offeredA, offeredB].filter((offered) => offered.key.equals(keptA))).toHaveLength(1);
+    const { rows } = await pool().query('SELECT count(*)::int AS n FROM first_use_host_keys');
+    expect(rows[0].n).toBe(1);
   });
 });
