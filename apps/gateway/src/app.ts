@@ -85,7 +85,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(securityHeaders);
   await app.register(clientIdentity);
-  await app.register(gatewayAuth, { auth: config.auth, audit });
+  await app.register(gatewayAuth, { auth: config.auth, audit, throttle: storage.signInThrottle });
   await app.register(healthChecks);
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGranted, ownerOf } from './gateway-user.js';
 import { SignInSessions } from './sign-in-sessions.js';
-import { SignInThrottle } from './sign-in-throttle.js';
+import { MemorySignInThrottle } from './sign-in-throttle.js';
 
 const alice = { name: 'alice', groups: ['ops'], admin: false };
 
@@ -59,17 +59,17 @@ describe('SignInSessions', () => {
 });
 
 describe('SignInThrottle', () => {
-  it('blocks a name after too many failures in the window, and forgives after it', () => {
+  it('blocks a name after too many failures in the window, and forgives after it', async () => {
     let now = 0;
-    const throttle = new SignInThrottle(3, 60_000, () => now);
-    for (let i = 0; i < 3; i++) throttle.failed('alice');
-    expect(throttle.isBlocked('alice')).toBe(true);
-    expect(throttle.isBlocked('bob')).toBe(false);
+    const throttle = new MemorySignInThrottle({ maxFailures: 3, windowMs: 60_000 }, () => now);
+    for (let i = 0; i < 3; i++) await throttle.failed('alice');
+    expect(await throttle.isBlocked('alice')).toBe(true);
+    expect(await throttle.isBlocked('bob')).toBe(false);
     now = 60_001;
-    expect(throttle.isBlocked('alice')).toBe(false);
-    throttle.failed('alice');
-    throttle.succeeded('alice');
-    expect(throttle.isBlocked('alice')).toBe(false);
+    expect(await throttle.isBlocked('alice')).toBe(false);
+    await throttle.failed('alice');
+    await throttle.succeeded('alice');
+    expect(await throttle.isBlocked('alice')).toBe(false);
   });
 });
 

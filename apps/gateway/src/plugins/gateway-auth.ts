@@ -7,7 +7,7 @@ import { type GatewayUser, isGranted, ownerOf } from '../auth/gateway-user.js';
 import { OidcSignIn } from '../auth/oidc-sign-in.js';
 import { hashPassword, verifyPassword } from '../auth/password-hash.js';
 import { SignInSessions } from '../auth/sign-in-sessions.js';
-import { SignInThrottle } from '../auth/sign-in-throttle.js';
+import type { SignInThrottle } from '../auth/sign-in-throttle.js';
 import { CidrBlocks } from '../config/cidr-blocks.js';
 import type { AuthConfig } from '../config/config-schema.js';
 import { sameOrigin } from './same-origin.js';
@@ -47,12 +47,14 @@ function isPublic(url: string): boolean {
  * the config nothing is required (and the config refuses to listen beyond loopback).
  */
 export const gatewayAuth = fastifyPlugin(
-  async (app: FastifyInstance, { auth, audit }: { auth: AuthConfig | undefined; audit: AuditLog }) => {
+  async (
+    app: FastifyInstance,
+    { auth, audit, throttle }: { auth: AuthConfig | undefined; audit: AuditLog; throttle: SignInThrottle },
+  ) => {
     app.decorateRequest('gatewayUser', undefined);
     app.decorateRequest('owner', '');
     app.decorateRequest('watchSignIn', NOT_WATCHED);
     const sessions = new SignInSessions((auth?.sessionLifetime ?? 0) * 1000);
-    const throttle = new SignInThrottle(5, 15 * 60_000);
     const proxies = auth?.trustedHeader && new CidrBlocks(auth.trustedHeader.proxies);
     // Unknown names are checked against a real hash too, so timing does not reveal which names exist.
     const decoy = await hashPassword('decoy password nobody has');
@@ -140,7 +142,7 @@ export const gatewayAuth = fastifyPlugin(
           return reply.code(400).send({ error: 'expected { name, password }' });
         const { name, password } = body.data;
         const source = request.ip;
-        if (throttle.isBlocked(name)) {
+        if (await throttle.isBlocked(name)) {
           audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'throttled' });
           return reply
             .code(429)
@@ -149,11 +151,11 @@ export const gatewayAuth = fastifyPlugin(
         const account = auth.local.users.find((u) => u.name === name);
         const valid = await verifyPassword(password, account?.passwordHash ?? decoy);
         if (!account || !valid) {
-          throttle.failed(name);
+          await throttle.failed(name);
           audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'failure' });
           return reply.code(401).send({ error: 'wrong user name or password' });
         }
-        throttle.succeeded(name);
+        await throttle.succeeded(name);
         const user = userFrom(account.name, account.groups);
         audit.record({ kind: 'sign-in', user: user.name, source, method: 'local', outcome: 'success' });
         startSession(request, reply, user);

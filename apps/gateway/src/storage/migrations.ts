@@ -60,6 +60,18 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (host, port, key_type)
       );`,
   },
+  {
+    version: 3,
+    description: 'failed sign-ins, for the per-account throttle',
+    // The local side counts them in memory, as before.
+    sqlite: '',
+    postgres: `
+      CREATE TABLE sign_in_failures (
+        name TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sign_in_failures_name ON sign_in_failures (name, at);`,
+  },
 ];
 
 /** The version this code writes and reads. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { AuditLog } from '../audit/audit-log.js';
+import { MemorySignInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.js';
 import type { Config } from '../config/config-schema.js';
 import type { FirstUseKeys } from '../ssh/host-key-store.js';
 import { KnownHostsFile } from './local/known-hosts-file.js';
@@ -9,6 +10,7 @@ import { SqliteAuditLog } from './local/sqlite-audit-log.js';
 import { PostgresAuditLog } from './shared/postgres-audit-log.js';
 import { PostgresHostKeys } from './shared/postgres-host-keys.js';
 import { migratePostgres } from './shared/postgres-schema.js';
+import { PostgresSignInThrottle } from './shared/postgres-sign-in-throttle.js';
 
 /** The one place that picks a side of the storage seam: local (SQLite, files) or shared (PostgreSQL). */
 export interface Storage {
@@ -16,6 +18,7 @@ export interface Storage {
   /** Closing it lets go of the database (the shared side's pool closes with it, the last user). */
   audit: AuditLog;
   firstUseKeys: FirstUseKeys;
+  signInThrottle: SignInThrottle;
 }
 
 /** Where the shared database is, if anywhere: the config first, then VIGIL_DATABASE_URL. */
@@ -43,6 +46,7 @@ export async function openStorage(
       side: 'local',
       audit: new SqliteAuditLog(auditDatabasePath(config)),
       firstUseKeys: new KnownHostsFile(config.dataDir),
+      signInThrottle: new MemorySignInThrottle(),
     };
   }
   // A dead connection must not hang a query for ever: fail fast, the audit queue retries.
@@ -63,5 +67,10 @@ export async function openStorage(
       ),
     recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
   });
-  return { side: 'shared', audit, firstUseKeys: new PostgresHostKeys(pool) };
+  return {
+    side: 'shared',
+    audit,
+    firstUseKeys: new PostgresHostKeys(pool),
+    signInThrottle: new PostgresSignInThrottle(pool),
+  };
 }

@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../migrations.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
 import { PostgresHostKeys } from './postgres-host-keys.js';
 import { migratePostgres } from './postgres-schema.js';
+import { PostgresSignInThrottle } from './postgres-sign-in-throttle.js';
 
 let db: PostgresFixture;
 const pools: pg.Pool[] = [];
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   const admin = pool();
-  await admin.query('DROP TABLE IF EXISTS audit, first_use_host_keys, vigil_schema');
+  await admin.query('DROP TABLE IF EXISTS audit, first_use_host_keys, sign_in_failures, vigil_schema');
 });
 
 describe('PostgresAuditLog, against a real PostgreSQL', { timeout: 30_000 }, () => {
@@ -110,6 +111,39 @@ describe('PostgresHostKeys, against a real PostgreSQL', { timeout: 30_000 }, () 
     expect(keptA.equals(keptB)).toBe(true);
     expect([offeredA, offeredB].filter((offered) => offered.key.equals(keptA))).toHaveLength(1);
     const { rows } = await pool().query('SELECT count(*)::int AS n FROM first_use_host_keys');
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('PostgresSignInThrottle, against a real PostgreSQL', { timeout: 30_000 }, () => {
+  it('counts failed sign-ins at one account on every replica together', async () => {
+    const shared = pool();
+    await migratePostgres(shared);
+    const rule = { maxFailures: 5, windowMs: 60_000 };
+    const [a, b] = [new PostgresSignInThrottle(pool(), rule), new PostgresSignInThrottle(pool(), rule)];
+    for (let i = 0; i < 3; i++) await a.failed('alice');
+    await b.failed('alice');
+    expect(await b.isBlocked('alice')).toBe(false);
+    await b.failed('alice');
+    expect([await a.isBlocked('alice'), await b.isBlocked('alice')]).toEqual([true, true]);
+    expect(await a.isBlocked('bob')).toBe(false);
+    await a.succeeded('alice');
+    expect(await b.isBlocked('alice')).toBe(false);
+  });
+
+  it('forgets failures older than the window, by the database clock', async () => {
+    const shared = pool();
+    await migratePostgres(shared);
+    const throttle = new PostgresSignInThrottle(pool(), { maxFailures: 2, windowMs: 60_000 });
+    await shared.query(
+      "INSERT INTO sign_in_failures (name, at) VALUES ('carol', now() - interval '2 minutes')",
+    );
+    await throttle.failed('carol');
+    expect(await throttle.isBlocked('carol')).toBe(false);
+    const { rows } = await shared.query(
+      "SELECT count(*)::int AS n FROM sign_in_failures WHERE name = 'carol'",
+    );
+    // The old one went when the new one came.
     expect(rows[0].n).toBe(1);
   });
 });
