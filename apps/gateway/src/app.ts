@@ -85,7 +85,12 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(securityHeaders);
   await app.register(clientIdentity);
-  await app.register(gatewayAuth, { auth: config.auth, audit, throttle: storage.signInThrottle });
+  await app.register(gatewayAuth, {
+    auth: config.auth,
+    audit,
+    throttle: storage.signInThrottle,
+    sessions: storage.signIns,
+  });
   await app.register(healthChecks);
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
@@ -104,7 +109,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
-    await audit.close();
+    await storage.close();
     await recordingThread.stop();
   });
   return { app, registry, audit };

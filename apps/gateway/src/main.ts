@@ -39,11 +39,11 @@ async function main() {
     return;
   }
   if (command.kind === 'audit-export') {
-    const { audit } = await openStorage(await loadConfig(command.configPath));
+    const storage = await openStorage(await loadConfig(command.configPath));
     try {
-      await exportAudit(audit, (line) => process.stdout.write(line), command.afterId);
+      await exportAudit(storage.audit, (line) => process.stdout.write(line), command.afterId);
     } finally {
-      await audit.close();
+      await storage.close();
     }
     return;
   }

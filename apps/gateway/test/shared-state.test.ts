@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLOSE_CODES } from '@vigil/protocol';
 import { type PostgresFixture, startPostgres } from '@vigil/test-postgres';
 import { freePort } from '@vigil/test-processes';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { hashPassword } from '../src/auth/password-hash.js';
 import { configSchema } from '../src/config/config-schema.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import { eventually } from './support/eventually.js';
@@ -94,6 +96,36 @@ describe('shared state in PostgreSQL', { timeout: 60_000 }, () => {
     expect(second.messages.map((m) => m.type)).not.toContain('host-key-unknown');
   });
 
+  it('signs a person in on one replica for all of them, and a sign-out on B closes their socket on A', async () => {
+    const passwordHash = await hashPassword('alice-pw');
+    const signedIn = (sshd: Parameters<typeof pinnedTarget>[0]) => ({
+      cluster: { databaseUrl: db.url },
+      auth: { local: { users: [{ name: 'alice', passwordHash }] } },
+      targets: [pinnedTarget(sshd, { allow: { users: ['alice'], groups: [] } })],
+    });
+    const a = await startGateway(signedIn);
+    gateways.push(a);
+    const b = await startGateway(() => signedIn(a.sshd));
+    gateways.push(b);
+    const cookie = await a.signIn('alice', 'alice-pw');
+    const me = await (await fetch(`${b.baseUrl}/api/me`, { headers: { cookie } })).json();
+    expect(me).toMatchObject({ user: { name: 'alice' } });
+    const client = await a.connect({ cookie });
+    client.open({
+      target: 'fixture',
+      username: a.sshd.user,
+      auth: { method: 'password', password: a.sshd.password },
+    });
+    await client.message('opened');
+    const out = await fetch(`${b.baseUrl}/api/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: b.baseUrl },
+    });
+    expect(out.status).toBe(204);
+    expect(await client.closed()).toBe(CLOSE_CODES.signInEnded);
+    expect((await fetch(`${a.baseUrl}/api/targets`, { headers: { cookie } })).status).toBe(401);
+  });
+
   it('does not start a replica whose database is unreachable, and says why', async () => {
     const port = await freePort();
     const config = await bareConfig({
@@ -108,9 +140,9 @@ describe('shared state in PostgreSQL', { timeout: 60_000 }, () => {
     const config = await bareConfig();
     const shared = await openStorage(config, undefined, { VIGIL_DATABASE_URL: db.url });
     expect(shared.side).toBe('shared');
-    await shared.audit.close();
+    await shared.close();
     const local = await openStorage(config, undefined, {});
     expect(local.side).toBe('local');
-    await local.audit.close();
+    await local.close();
   });
 });

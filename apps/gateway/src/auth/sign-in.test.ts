@@ -1,26 +1,26 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGranted, ownerOf } from './gateway-user.js';
-import { SignInSessions } from './sign-in-sessions.js';
+import { MemorySignIns } from './sign-in-sessions.js';
 import { MemorySignInThrottle } from './sign-in-throttle.js';
 
 const alice = { name: 'alice', groups: ['ops'], admin: false };
 
-describe('SignInSessions', () => {
-  it('finds a user by token until the lifetime ends, and forgets ended sessions', () => {
+describe('MemorySignIns', () => {
+  it('finds a user by token until the lifetime ends, and forgets ended sessions', async () => {
     let now = 0;
-    const sessions = new SignInSessions(1000, () => now);
-    const token = sessions.create(alice);
+    const sessions = new MemorySignIns(1000, () => now);
+    const token = await sessions.create(alice);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(sessions.find(token)).toEqual(alice);
-    expect(sessions.find(`${token}x`)).toBeUndefined();
-    expect(sessions.find(undefined)).toBeUndefined();
+    expect(await sessions.find(token)).toEqual(alice);
+    expect(await sessions.find(`${token}x`)).toBeUndefined();
+    expect(await sessions.find(undefined)).toBeUndefined();
     now = 999;
-    expect(sessions.find(token)).toEqual(alice);
+    expect(await sessions.find(token)).toEqual(alice);
     now = 1000;
-    expect(sessions.find(token)).toBeUndefined();
-    const other = sessions.create(alice);
-    sessions.end(other);
-    expect(sessions.find(other)).toBeUndefined();
+    expect(await sessions.find(token)).toBeUndefined();
+    const other = await sessions.create(alice);
+    await sessions.end(other);
+    expect(await sessions.find(other)).toBeUndefined();
   });
 
   describe('watching a sign-in', () => {
@@ -28,30 +28,30 @@ describe('SignInSessions', () => {
       vi.useRealTimers();
     });
 
-    it('tells every watcher when it is signed out, and no one who stopped watching', () => {
-      const sessions = new SignInSessions(60_000);
-      const token = sessions.create(alice);
+    it('tells every watcher when it is signed out, and no one who stopped watching', async () => {
+      const sessions = new MemorySignIns(60_000);
+      const token = await sessions.create(alice);
       const heard: string[] = [];
       sessions.watch(token, () => heard.push('first'));
       const stop = sessions.watch(token, () => heard.push('second'));
       stop();
-      sessions.end(token);
+      await sessions.end(token);
       expect(heard).toEqual(['first']);
-      sessions.end(token);
+      await sessions.end(token);
       expect(heard).toEqual(['first']);
     });
 
-    it('tells a watcher when the lifetime runs out, and at once for a sign-in already gone', () => {
+    it('tells a watcher when the lifetime runs out, and at once for a sign-in already gone', async () => {
       vi.useFakeTimers({ now: 0 });
-      const sessions = new SignInSessions(60_000);
-      const token = sessions.create(alice);
+      const sessions = new MemorySignIns(60_000);
+      const token = await sessions.create(alice);
       let ended = 0;
       sessions.watch(token, () => ended++);
       vi.advanceTimersByTime(59_999);
       expect(ended).toBe(0);
       vi.advanceTimersByTime(1);
       expect(ended).toBe(1);
-      expect(sessions.find(token)).toBeUndefined();
+      expect(await sessions.find(token)).toBeUndefined();
       sessions.watch(token, () => ended++);
       expect(ended).toBe(2);
     });

@@ -6,7 +6,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { type GatewayUser, isGranted, ownerOf } from '../auth/gateway-user.js';
 import { OidcSignIn } from '../auth/oidc-sign-in.js';
 import { hashPassword, verifyPassword } from '../auth/password-hash.js';
-import { SignInSessions } from '../auth/sign-in-sessions.js';
+import type { SignInStore } from '../auth/sign-in-sessions.js';
 import type { SignInThrottle } from '../auth/sign-in-throttle.js';
 import { CidrBlocks } from '../config/cidr-blocks.js';
 import type { AuthConfig } from '../config/config-schema.js';
@@ -49,12 +49,16 @@ function isPublic(url: string): boolean {
 export const gatewayAuth = fastifyPlugin(
   async (
     app: FastifyInstance,
-    { auth, audit, throttle }: { auth: AuthConfig | undefined; audit: AuditLog; throttle: SignInThrottle },
+    {
+      auth,
+      audit,
+      throttle,
+      sessions,
+    }: { auth: AuthConfig | undefined; audit: AuditLog; throttle: SignInThrottle; sessions: SignInStore },
   ) => {
     app.decorateRequest('gatewayUser', undefined);
     app.decorateRequest('owner', '');
     app.decorateRequest('watchSignIn', NOT_WATCHED);
-    const sessions = new SignInSessions((auth?.sessionLifetime ?? 0) * 1000);
     const proxies = auth?.trustedHeader && new CidrBlocks(auth.trustedHeader.proxies);
     // Unknown names are checked against a real hash too, so timing does not reveal which names exist.
     const decoy = await hashPassword('decoy password nobody has');
@@ -64,7 +68,7 @@ export const gatewayAuth = fastifyPlugin(
       admin: auth ? isGranted({ name, groups }, auth.admins) : false,
     });
 
-    const identify = (request: FastifyRequest): GatewayUser | undefined => {
+    const identify = async (request: FastifyRequest): Promise<GatewayUser | undefined> => {
       const trusted = auth?.trustedHeader;
       if (trusted && proxies?.contains(request.socket.remoteAddress ?? '')) {
         const name = request.headers[trusted.userHeader];
@@ -81,14 +85,14 @@ export const gatewayAuth = fastifyPlugin(
           );
         }
       }
-      const user = sessions.find(request.cookies[COOKIE]);
+      const user = await sessions.find(request.cookies[COOKIE]);
       const token = request.cookies[COOKIE];
       if (user && token) request.watchSignIn = (ended) => sessions.watch(token, ended);
       return user;
     };
 
-    const startSession = (request: FastifyRequest, reply: FastifyReply, user: GatewayUser) => {
-      reply.setCookie(COOKIE, sessions.create(user), {
+    const startSession = async (request: FastifyRequest, reply: FastifyReply, user: GatewayUser) => {
+      reply.setCookie(COOKIE, await sessions.create(user), {
         path: '/',
         httpOnly: true,
         sameSite: 'strict',
@@ -111,7 +115,7 @@ export const gatewayAuth = fastifyPlugin(
       if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !sameOrigin(request)) {
         return reply.code(403).send({ error: 'cross-site request refused' });
       }
-      request.gatewayUser = auth ? identify(request) : undefined;
+      request.gatewayUser = auth ? await identify(request) : undefined;
       request.owner = ownerOf(request.gatewayUser, request.clientId);
       if (auth && !request.gatewayUser && !isPublic(request.url)) {
         return reply.code(401).send({ error: 'sign in to the gateway first' });
@@ -158,13 +162,13 @@ export const gatewayAuth = fastifyPlugin(
         await throttle.succeeded(name);
         const user = userFrom(account.name, account.groups);
         audit.record({ kind: 'sign-in', user: user.name, source, method: 'local', outcome: 'success' });
-        startSession(request, reply, user);
+        await startSession(request, reply, user);
         return { user };
       },
     );
 
     app.post('/api/logout', async (request, reply) => {
-      sessions.end(request.cookies[COOKIE]);
+      await sessions.end(request.cookies[COOKIE]);
       reply.clearCookie(COOKIE, { path: '/' });
       return reply.code(204).send();
     });
@@ -210,7 +214,7 @@ export const gatewayAuth = fastifyPlugin(
             method: 'oidc',
             outcome: 'success',
           });
-          startSession(request, reply, user);
+          await startSession(request, reply, user);
           return reply.redirect('/');
         } catch (error) {
           const reason = (error as Error).message;

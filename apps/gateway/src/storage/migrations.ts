@@ -72,6 +72,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX sign_in_failures_name ON sign_in_failures (name, at);`,
   },
+  {
+    version: 4,
+    description: 'sign-in sessions of the gateway',
+    // The local side keeps them in memory, as before: a restart signs everyone out.
+    sqlite: '',
+    postgres: `
+      CREATE TABLE sign_in_sessions (
+        key TEXT PRIMARY KEY,
+        user_json TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX sign_in_sessions_expiry ON sign_in_sessions (expires_at);`,
+  },
 ];
 
 /** The version this code writes and reads. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { AuditLog } from '../audit/audit-log.js';
+import { MemorySignIns, type SignInStore } from '../auth/sign-in-sessions.js';
 import { MemorySignInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.js';
 import type { Config } from '../config/config-schema.js';
 import type { FirstUseKeys } from '../ssh/host-key-store.js';
@@ -11,14 +12,17 @@ import { PostgresAuditLog } from './shared/postgres-audit-log.js';
 import { PostgresHostKeys } from './shared/postgres-host-keys.js';
 import { migratePostgres } from './shared/postgres-schema.js';
 import { PostgresSignInThrottle } from './shared/postgres-sign-in-throttle.js';
+import { PostgresSignIns } from './shared/postgres-sign-ins.js';
 
 /** The one place that picks a side of the storage seam: local (SQLite, files) or shared (PostgreSQL). */
 export interface Storage {
   side: 'local' | 'shared';
-  /** Closing it lets go of the database (the shared side's pool closes with it, the last user). */
   audit: AuditLog;
   firstUseKeys: FirstUseKeys;
   signInThrottle: SignInThrottle;
+  signIns: SignInStore;
+  /** Writes what is queued (the audit trail) and lets go of the database. */
+  close(): Promise<void>;
 }
 
 /** Where the shared database is, if anywhere: the config first, then VIGIL_DATABASE_URL. */
@@ -41,12 +45,16 @@ export async function openStorage(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Storage> {
   const url = databaseUrl(config, env);
+  const lifetimeMs = (config.auth?.sessionLifetime ?? 0) * 1000;
   if (url === undefined) {
+    const audit = new SqliteAuditLog(auditDatabasePath(config));
     return {
       side: 'local',
-      audit: new SqliteAuditLog(auditDatabasePath(config)),
+      audit,
       firstUseKeys: new KnownHostsFile(config.dataDir),
       signInThrottle: new MemorySignInThrottle(),
+      signIns: new MemorySignIns(lifetimeMs),
+      close: () => audit.close(),
     };
   }
   // A dead connection must not hang a query for ever: fail fast, the audit queue retries.
@@ -67,10 +75,18 @@ export async function openStorage(
       ),
     recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
   });
+  const signIns = new PostgresSignIns(pool, url, lifetimeMs, log);
+  await signIns.listen();
   return {
     side: 'shared',
     audit,
     firstUseKeys: new PostgresHostKeys(pool),
     signInThrottle: new PostgresSignInThrottle(pool),
+    signIns,
+    async close() {
+      await signIns.close();
+      // The audit log writes its queue, then ends the pool it shares with the others.
+      await audit.close();
+    },
   };
 }

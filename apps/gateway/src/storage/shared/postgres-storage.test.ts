@@ -9,6 +9,7 @@ import { PostgresAuditLog } from './postgres-audit-log.js';
 import { PostgresHostKeys } from './postgres-host-keys.js';
 import { migratePostgres } from './postgres-schema.js';
 import { PostgresSignInThrottle } from './postgres-sign-in-throttle.js';
+import { PostgresSignIns } from './postgres-sign-ins.js';
 
 let db: PostgresFixture;
 const pools: pg.Pool[] = [];
@@ -35,7 +36,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   const admin = pool();
-  await admin.query('DROP TABLE IF EXISTS audit, first_use_host_keys, sign_in_failures, vigil_schema');
+  await admin.query(
+    'DROP TABLE IF EXISTS audit, first_use_host_keys, sign_in_failures, sign_in_sessions, vigil_schema',
+  );
 });
 
 describe('PostgresAuditLog, against a real PostgreSQL', { timeout: 30_000 }, () => {
@@ -145,5 +148,73 @@ describe('PostgresSignInThrottle, against a real PostgreSQL', { timeout: 30_000 
     );
     // The old one went when the new one came.
     expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('PostgresSignIns, against a real PostgreSQL', { timeout: 30_000 }, () => {
+  const alice = { name: 'alice', groups: ['ops'], admin: false };
+  const replicas: PostgresSignIns[] = [];
+  const replica = async (lifetimeMs = 60_000) => {
+    const signIns = new PostgresSignIns(pool(), db.url, lifetimeMs);
+    await signIns.listen();
+    replicas.push(signIns);
+    return signIns;
+  };
+  afterAll(async () => {
+    await Promise.all(replicas.map((signIns) => signIns.close()));
+  });
+  const until = async (what: string, done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    if (!done()) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('is good on every replica, and a sign-out on any replica ends it everywhere at once', async () => {
+    await migratePostgres(pool());
+    const [a, b] = [await replica(), await replica()];
+    const token = await a.create(alice);
+    expect(await b.find(token)).toEqual(alice);
+    expect(await a.find(token)).toEqual(alice);
+    expect(await a.find(`${token}x`)).toBeUndefined();
+    let endedOnA = 0;
+    a.watch(token, () => endedOnA++);
+    await b.end(token);
+    await until('the sign-out to reach replica A', () => endedOnA === 1);
+    expect(await a.find(token)).toBeUndefined();
+    // Only a hash of the token is stored.
+    const { rows } = await pool().query('SELECT count(*)::int AS n FROM sign_in_sessions WHERE key = $1', [
+      token,
+    ]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('ends at its lifetime by the database clock, and a watcher hears it', async () => {
+    await migratePostgres(pool());
+    const a = await replica(300);
+    const token = await a.create(alice);
+    expect(await a.find(token)).toEqual(alice);
+    let ended = 0;
+    a.watch(token, () => ended++);
+    await until('the lifetime to run out', () => ended === 1);
+    expect(await a.find(token)).toBeUndefined();
+  });
+
+  it('hears sign-outs again after the database restarts', async () => {
+    await migratePostgres(pool());
+    const [a, b] = [await replica(), await replica()];
+    const token = await a.create(alice);
+    expect(await a.find(token)).toEqual(alice);
+    let endedOnA = 0;
+    a.watch(token, () => endedOnA++);
+    await db.restart();
+    // B's pool reconnects on its next query; A's listener comes back on its own.
+    for (let i = 0; i < 40; i++) {
+      try {
+        await b.end(token);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await until('the sign-out to reach replica A after the restart', () => endedOnA === 1);
   });
 });
