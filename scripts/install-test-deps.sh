@@ -21,6 +21,7 @@ ceph=''
 [ -x /usr/bin/radosgw ] || ceph="$ceph radosgw"
 [ -x /usr/bin/ceph-mon ] || ceph="$ceph ceph-mon"
 [ -x /usr/bin/ceph-osd ] || ceph="$ceph ceph-osd"
+[ -x /usr/bin/rados ] || ceph="$ceph ceph-common"
 [ -n "$missing$ceph" ] || exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,6 +10,7 @@ export const CEPH_PROGRAMS = [
   '/usr/bin/ceph-osd',
   '/usr/bin/radosgw',
   '/usr/bin/radosgw-admin',
+  '/usr/bin/rados',
 ] as const;
 
 /** Fails early with what to do, instead of a spawn ENOENT deep inside a test. */

@@ -93,6 +93,7 @@ export async function startS3(options: S3Options = {}): Promise<S3Fixture> {
     await runCommand('/usr/bin/radosgw-admin', ['-c', confPath, ...user, ...keys], {
       timeoutMs: COMMAND_TIMEOUT_MS,
     });
+    await prepareBucketPools(confPath, ceph);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -223,6 +224,33 @@ async function untilGatewayAnswers(gateway: CephDaemon, port: number, deadline: 
     }
     throw error;
   }
+}
+
+/** The pools radosgw creates on its first bucket and first object, named as Ceph 16 names them. */
+const BUCKET_POOLS = ['default.rgw.buckets.index', 'default.rgw.buckets.data', 'default.rgw.buckets.non-ec'];
+
+/**
+ * radosgw creates the bucket pools lazily, inside the first request that needs them, and a
+ * new pool's placement groups take seconds to peer on a busy machine (2–5 s seen with two
+ * `yes` beside the suite): a test's first PUT then outlives its timeout. Creating the pools
+ * here, and writing one object into each so that their placement groups are active, moves
+ * that wait into the fixture's start, which has a deadline of its own.
+ */
+async function prepareBucketPools(
+  confPath: string,
+  ceph: (...args: string[]) => Promise<string>,
+): Promise<void> {
+  const rados = (...args: string[]) =>
+    runCommand('/usr/bin/rados', ['-c', confPath, ...args], { timeoutMs: COMMAND_TIMEOUT_MS });
+  await Promise.all(
+    BUCKET_POOLS.map(async (pool) => {
+      await ceph('osd', 'pool', 'create', pool);
+      await ceph('osd', 'pool', 'application', 'enable', pool, 'rgw');
+      // A write waits until the pool's placement groups are active, which a create does not.
+      await rados('-p', pool, 'put', 'vigil-test-ready', '/dev/null');
+      await rados('-p', pool, 'rm', 'vigil-test-ready');
+    }),
+  );
 }
 
 class DaemonExitedError extends Error {}
