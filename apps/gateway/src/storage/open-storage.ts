@@ -6,6 +6,7 @@ import { MemorySignIns, type SignInStore } from '../auth/sign-in-sessions.js';
 import { MemorySignInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.js';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import type { Config } from '../config/config-schema.js';
+import { ConfigError } from '../config/load-config.js';
 import type { FirstUseKeys } from '../ssh/host-key-store.js';
 import { KnownHostsFile } from './local/known-hosts-file.js';
 import { SqliteAuditLog } from './local/sqlite-audit-log.js';
@@ -69,7 +70,9 @@ export async function openStorage(
     await migratePostgres(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new Error(`the shared database is not usable: ${(error as Error).message}`, { cause: error });
+    // Named by the setting it came from, so the operator knows what to fix.
+    const setting = config.cluster.databaseUrl === undefined ? 'VIGIL_DATABASE_URL' : 'cluster.databaseUrl';
+    throw new ConfigError([`${setting}: the shared database is not usable: ${(error as Error).message}`]);
   }
   const audit = new PostgresAuditLog(pool, {
     unavailable: (error, pending) =>
