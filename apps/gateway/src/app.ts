@@ -4,6 +4,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config-schema.js';
+import { ReplicaDrain } from './drain/replica-drain.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
 import { gatewayAuth } from './plugins/gateway-auth.js';
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
       : undefined,
   );
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
+  const drain = new ReplicaDrain(registry, config.sessions.drainLimit * 1000, app.log);
 
   // Registered before the WebSocket plugin so it runs first on shutdown: sessions are closed and
   // browsers told why while their sockets are still open (the plugin then closes the sockets).
@@ -91,7 +93,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     throttle: storage.signInThrottle,
     sessions: storage.signIns,
   });
-  await app.register(healthChecks);
+  await app.register(healthChecks, { drain });
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
   await app.register(sessionsApi, { registry });
@@ -106,11 +108,13 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     metrics,
     audit,
     firstUseKeys: storage.firstUseKeys,
+    drain,
   });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
     await storage.close();
     await recordingThread.stop();
   });
-  return { app, registry, audit };
+  // Only replicas drain: one process alone has no other to take its new work.
+  return { app, registry, audit, drain: storage.side === 'shared' ? drain : undefined };
 }

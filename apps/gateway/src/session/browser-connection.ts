@@ -15,6 +15,7 @@ import type { WebSocket } from 'ws';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { GatewayUser } from '../auth/gateway-user.js';
 import type { Config } from '../config/config-schema.js';
+import type { ReplicaDrain } from '../drain/replica-drain.js';
 import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import type { OfferedHostKey } from '../ssh/host-key-policy.js';
@@ -42,6 +43,8 @@ export interface ConnectionDeps {
   source: string;
   audit: AuditLog;
   firstUseKeys: FirstUseKeys;
+  /** A draining replica starts no new session; reattaches are still served. */
+  drain: Pick<ReplicaDrain, 'draining'>;
 }
 
 type OpenMessage = Extract<ClientMessage, { type: 'open' }>;
@@ -214,6 +217,8 @@ export class BrowserConnection {
   private async open(message: OpenMessage) {
     this.state = 'opening';
     this.opening = { target: message.target, sshUser: message.username };
+    // First of all: nothing has been tried, so the page can open the same again elsewhere.
+    if (this.deps.drain.draining) throw new SshFailure('GATEWAY_DRAINING', {});
     const { maxSessionsPerUser } = this.deps.config.limits;
     if (this.deps.registry.list(this.deps.owner).length >= maxSessionsPerUser) {
       throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
@@ -290,6 +295,11 @@ export class BrowserConnection {
       // The browser left while the shell was starting: nobody is there to use it.
       shell.close('the browser left before the shell started');
       return;
+    }
+    if (this.deps.drain.draining) {
+      // The drain began while this shell was starting; it would keep the replica up for hours.
+      shell.close('the gateway replica began draining');
+      throw new SshFailure('GATEWAY_DRAINING', {});
     }
     const session = this.deps.registry.create(
       { owner: this.deps.owner, source: this.deps.source },

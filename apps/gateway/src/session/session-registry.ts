@@ -13,6 +13,8 @@ import { Session, type SessionPolicy } from './session.js';
 /** All live sessions of one gateway process, by id. */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  /** Who waits for the last session to end (a draining replica). */
+  private emptied: (() => void)[] = [];
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -79,6 +81,7 @@ export class SessionRegistry {
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();
+      if (this.sessions.size === 0) for (const resolve of this.emptied.splice(0)) resolve();
       const record = {
         ...context,
         durationMs: Date.now() - session.startedAt,
@@ -131,6 +134,12 @@ export class SessionRegistry {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Resolves once no session is left: at once when none is, else when the last one ends. */
+  whenEmpty(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptied.push(resolve));
   }
 
   /** Closes every session and waits until their recordings are on disk. */

@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { browserCookieOf } from './gateway-under-test.js';
+import { ProtocolClient } from './protocol-client.js';
+
+/** The built CLI, as an operator runs it. */
+const VIGIL = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
+
+/** One log line of the gateway (pino JSON). */
+export interface LogLine {
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface GatewayProcess {
+  baseUrl: string;
+  wsUrl: string;
+  child: ChildProcess;
+  /** The exit status once the process has exited (null when a signal killed it). */
+  exited: Promise<number | null>;
+  /** Every JSON line logged so far. */
+  log: LogLine[];
+  connect(headers?: Record<string, string>): Promise<ProtocolClient>;
+  /** A fresh browser identity: the cookie header a page would carry after loading. */
+  browserCookie(): Promise<string>;
+  /** Kills what is still running and removes the data folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `node dist/main.js --config FILE` in a child process, as an operator starts it, so signals
+ * and the exit status are the real ones. `config` is written as JSON (YAML accepts it);
+ * `dataDir` is a fresh folder unless given.
+ */
+export async function startGatewayProcess(config: Record<string, unknown>): Promise<GatewayProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-process-'));
+  const file = join(dir, 'vigil.yaml');
+  await writeFile(
+    file,
+    JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataDir: join(dir, 'data'), ...config }),
+    { mode: 0o600 },
+  );
+  const child = spawn(process.execPath, [VIGIL, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: LogLine[] = [];
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let pending = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const entry = JSON.parse(line) as LogLine;
+        log.push(entry);
+        const url = entry.msg.match(LISTENING)?.[1];
+        if (url) resolve(url);
+      }
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    void exited.then((code) =>
+      reject(new Error(`the gateway exited with ${code} before listening: ${stderr}`)),
+    );
+  });
+  const clients: ProtocolClient[] = [];
+  const wsUrl = `${baseUrl.replace('http', 'ws')}/ws`;
+  return {
+    baseUrl,
+    wsUrl,
+    child,
+    exited,
+    log,
+    async connect(headers) {
+      const client = await ProtocolClient.connect(wsUrl, headers);
+      clients.push(client);
+      return client;
+    },
+    browserCookie: () => browserCookieOf(baseUrl),
+    async stop() {
+      for (const client of clients) client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
