@@ -7,6 +7,7 @@ import type { Config } from './config/config-schema.js';
 import { ReplicaDrain } from './drain/replica-drain.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
+import { databaseOutage } from './plugins/database-outage.js';
 import { gatewayAuth } from './plugins/gateway-auth.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
 import { healthChecks } from './plugins/health-checks.js';
@@ -85,6 +86,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     await registry.closeAll('the gateway is shutting down', 'GATEWAY_SHUTTING_DOWN');
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  // First, so every plugin after it answers an unreachable shared database with a 503 in words.
+  await app.register(databaseOutage);
   await app.register(securityHeaders);
   await app.register(clientIdentity);
   await app.register(gatewayAuth, {

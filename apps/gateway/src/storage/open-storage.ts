@@ -73,7 +73,18 @@ export async function openStorage(
         { err: error, pending },
         'PostgreSQL unavailable: audit events are kept and written when it returns',
       ),
-    recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
+    overflowing: (limit) =>
+      log?.error(
+        { limit },
+        `PostgreSQL unavailable and ${limit} audit events kept: further events are DROPPED until it returns`,
+      ),
+    recovered: (written, dropped) =>
+      dropped === 0
+        ? log?.info({ written }, 'PostgreSQL is back: the kept audit events are written')
+        : log?.error(
+            { written, dropped },
+            `PostgreSQL is back: the kept audit events are written, but ${dropped} were DROPPED while it was away`,
+          ),
   });
   const signIns = new PostgresSignIns(pool, url, lifetimeMs, log);
   await signIns.listen();

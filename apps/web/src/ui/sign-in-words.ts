@@ -16,6 +16,10 @@ export const PROXY_ONLY_TEXT =
 /** After a 401 from a page that was signed in: the sign-in lapsed, or ended in another tab. */
 export const SIGN_IN_ENDED_TEXT = 'Your sign-in has ended. Sign in again to continue.';
 
+/** A sign-out the gateway could not make (its shared database was unavailable): nothing changed. */
+export const SIGN_OUT_FAILED_TEXT =
+  'Signing out did not work, so you are still signed in. Try again in a moment.';
+
 export function planForSignIn(state: SignInState): SignInPlan {
   if (!state.required || state.user) return { kind: 'enter', user: state.user };
   const password = state.methods.includes('local');
