@@ -5,14 +5,16 @@ import { hashPassword } from '../src/auth/password-hash.js';
 import { DATABASE_UNAVAILABLE_TEXT } from '../src/storage/database-unavailable.js';
 import type { PostgresAuditLog } from '../src/storage/shared/postgres-audit-log.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 let db: PostgresFixture;
 let gateway: GatewayUnderTest;
+let passwordHash: string;
+const allow = { users: ['alice'], groups: [] };
 
 beforeAll(async () => {
   db = await startPostgres();
-  const passwordHash = await hashPassword('alice-pw');
-  const allow = { users: ['alice'], groups: [] };
+  passwordHash = await hashPassword('alice-pw');
   gateway = await startGateway((sshd) => ({
     cluster: { databaseUrl: db.url },
     auth: { local: { users: [{ name: 'alice', passwordHash }] } },
@@ -26,6 +28,14 @@ afterAll(async () => {
   await gateway?.stop();
   await db?.stop();
 });
+
+function signIn(at: GatewayUnderTest) {
+  return fetch(`${at.baseUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'alice', password: 'alice-pw' }),
+  });
+}
 
 async function auditAfter(id: number) {
   const client = new pg.Client({ connectionString: db.url });
@@ -62,13 +72,9 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
     client.type('echo during-outage\r');
     await client.outputMatching(/^during-outage\r?$/m);
 
-    const signIn = await fetch(`${gateway.baseUrl}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'alice', password: 'alice-pw' }),
-    });
-    expect(signIn.status).toBe(503);
-    expect(await signIn.json()).toEqual({ error: DATABASE_UNAVAILABLE_TEXT });
+    const refused = await signIn(gateway);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: DATABASE_UNAVAILABLE_TEXT });
 
     // A page signed in before keeps working; a cookie this replica never verified is not taken on trust.
     expect((await fetch(`${gateway.baseUrl}/api/targets`, { headers: { cookie } })).status).toBe(200);
@@ -110,5 +116,58 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
     ]);
     // Signing in works again at once.
     expect(await gateway.signIn('alice', 'alice-pw')).toContain('vigil_session=');
+  });
+});
+
+describe('PostgreSQL stops answering (a black-holed path)', { timeout: 90_000 }, () => {
+  it('keeps the shell going, answers a sign-in with the 503 once the query times out, and writes the trail once when the path is back', async () => {
+    const proxy = await TcpProxy.start(db.port);
+    const held = await startGateway((sshd) => ({
+      cluster: { databaseUrl: `postgres://postgres@127.0.0.1:${proxy.port}/${db.database}` },
+      auth: { local: { users: [{ name: 'alice', passwordHash }] } },
+      targets: [pinnedTarget(sshd, { allow })],
+    }));
+    try {
+      const audit = held.audit as PostgresAuditLog;
+      const cookie = await held.signIn('alice', 'alice-pw');
+      const client = await held.connect({ cookie });
+      client.open({
+        target: 'fixture',
+        username: held.sshd.user,
+        auth: { method: 'password', password: held.sshd.password },
+      });
+      const { sessionId } = await client.message('opened');
+      await audit.flushed();
+      const lastBefore = (await auditAfter(0)).at(-1)?.id ?? 0;
+
+      proxy.hold();
+      client.type('echo while-held\r');
+      await client.outputMatching(/^while-held\r?$/m);
+      const refused = await signIn(held);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({ error: DATABASE_UNAVAILABLE_TEXT });
+      client.type('exit 3\r');
+      expect(await client.message('exit')).toMatchObject({ code: 3 });
+
+      proxy.pass();
+      await audit.flushed();
+      expect((await auditAfter(lastBefore)).map((row) => row.event)).toEqual([
+        expect.objectContaining({
+          kind: 'sign-in',
+          user: 'alice',
+          outcome: 'failure',
+          reason: DATABASE_UNAVAILABLE_TEXT,
+        }),
+        expect.objectContaining({
+          kind: 'session-end',
+          sessionId,
+          end: { reason: 'exit', code: 3, signal: null },
+        }),
+      ]);
+    } finally {
+      proxy.pass();
+      await held.stop();
+      await proxy.close();
+    }
   });
 });

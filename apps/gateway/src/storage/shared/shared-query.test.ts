@@ -20,6 +20,7 @@ describe('isConnectionFailure', () => {
       'Connection terminated due to connection timeout',
       'timeout exceeded when trying to connect',
       'Client has encountered a connection error and is not queryable',
+      'Query read timeout',
     ])
       expect(isConnectionFailure(new Error(message)), message).toBe(true);
   });

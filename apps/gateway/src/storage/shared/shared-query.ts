@@ -19,9 +19,12 @@ const SOCKET_CODES = new Set([
  */
 const UNAVAILABLE_STATE = /^(08|53|57P0[1-3])/;
 
-/** Raised by node-postgres itself, without a code, when a connection fails or dies. */
+/**
+ * Raised by node-postgres itself, without a code, when a connection fails or dies, or a query
+ * goes unanswered for `query_timeout` (a server or path that stopped answering).
+ */
 const CLIENT_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
 
 /**
  * Whether a node-postgres error means the database is unreachable (a passing outage) rather
