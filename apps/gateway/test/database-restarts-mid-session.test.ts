@@ -29,6 +29,11 @@ afterAll(async () => {
   await db?.stop();
 });
 
+/** The fixture's user and password, as an `open` carries them. */
+function sshLogin(at: GatewayUnderTest) {
+  return { username: at.sshd.user, auth: { method: 'password' as const, password: at.sshd.password } };
+}
+
 function signIn(at: GatewayUnderTest) {
   return fetch(`${at.baseUrl}/api/login`, {
     method: 'POST',
@@ -55,10 +60,7 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
   it('keeps the shell going, refuses what needs the database in words, and writes every audit event once, in order, when it is back', async () => {
     const audit = gateway.audit as PostgresAuditLog;
     const cookie = await gateway.signIn('alice', 'alice-pw');
-    const login = {
-      username: gateway.sshd.user,
-      auth: { method: 'password' as const, password: gateway.sshd.password },
-    };
+    const login = sshLogin(gateway);
     const client = await gateway.connect({ cookie });
     client.open({ target: 'fixture', ...login });
     const { sessionId } = await client.message('opened');
@@ -131,11 +133,7 @@ describe('PostgreSQL stops answering (a black-holed path)', { timeout: 90_000 },
       const audit = held.audit as PostgresAuditLog;
       const cookie = await held.signIn('alice', 'alice-pw');
       const client = await held.connect({ cookie });
-      client.open({
-        target: 'fixture',
-        username: held.sshd.user,
-        auth: { method: 'password', password: held.sshd.password },
-      });
+      client.open({ target: 'fixture', ...sshLogin(held) });
       const { sessionId } = await client.message('opened');
       await audit.flushed();
       const lastBefore = (await auditAfter(0)).at(-1)?.id ?? 0;
