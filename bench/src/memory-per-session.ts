@@ -191,7 +191,7 @@ export function perSession(curve: Curve, count: number) {
 }
 
 /** When the idle sample was taken, and what RSS said before V8 gave its scratch room back. */
-function idleNote(curve: Curve, count: number, freshRssPerSession: number): string {
+export function idleNote(curve: Curve, count: number, freshRssPerSession: number): string {
   const idle = curve.at.get(count)!;
   const fresh = curve.fresh.get(count)!;
   const mib = (bytes: number) => (bytes / MiB).toFixed(1);

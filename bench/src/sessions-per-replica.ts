@@ -10,7 +10,7 @@ import {
   ratioText,
 } from './figure.js';
 import { startGateway } from './gateway-harness.js';
-import { type Curve, GOAL_KIB, gatewayCurve, perSession } from './memory-per-session.js';
+import { type Curve, GOAL_KIB, gatewayCurve, idleNote, perSession } from './memory-per-session.js';
 
 const MiB = 1024 * 1024;
 /** The gateway's default lease (cluster.leaseSeconds 10), renewed every third of it. */
@@ -111,8 +111,9 @@ function rows(count: number, concurrency: number, cluster: ClusterReadings, loca
       ...judge(v.rss, '≤', GOAL_KIB),
       notes:
         `replica RSS ${mib(cluster.curve.empty.rss)} idle → ${mib(total.rss)}, heap ` +
-        `${mib(cluster.curve.empty.heapUsed)} → ${mib(total.heapUsed)}; sampled as the memory figure ` +
-        'is (idle, after full GCs), against a gateway without a database in the same run',
+        `${mib(cluster.curve.empty.heapUsed)} → ${mib(total.heapUsed)}, off-heap (Buffers) ` +
+        `${v.offHeap.toFixed(1)} KiB per session (without a database ${d.offHeap.toFixed(1)}); replica sampled ` +
+        `${idleNote(cluster.curve, count, v.freshRss)}; without a database ${idleNote(local, count, d.freshRss)}`,
     },
     {
       figure: `Sessions per replica: lease renewal with ${count} sessions`,
