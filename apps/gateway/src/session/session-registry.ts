@@ -114,6 +114,9 @@ export class SessionRegistry {
     // 128 random bits: with the owner check, a session id is useless to anyone else.
     const id = randomBytes(16).toString('base64url');
     const startedAt = Date.now();
+    // The Session below is what listens to the shell: output that came while the directory is
+    // written (the prompt, often) would reach nobody. The channel holds it until then.
+    shell.pause();
     try {
       await (await this.directory)?.add({
         sessionId: id,
@@ -137,6 +140,7 @@ export class SessionRegistry {
         this.recordings.input,
       );
     const session = new Session(id, who, target, username, shell, sessionLog, this.policy, recorder);
+    shell.resume();
     this.sessions.set(id, session);
     this.metrics.activeSessions.inc();
     this.metrics.observe('ssh', shell.heartbeat);
