@@ -235,7 +235,8 @@ export class ResumableSession {
   }
 
   private readonly connectionEvents: SessionConnectionEvents = {
-    output: (bytes) => this.events.output(bytes, this.acks.handOver(bytes.byteLength)),
+    output: (bytes) =>
+      this.acks.handOverInPieces(bytes, (piece, parsed) => this.events.output(piece, parsed)),
     health: (health) => this.events.health(health),
     authPrompt: (prompt) => {
       this.unansweredOpen = undefined;
