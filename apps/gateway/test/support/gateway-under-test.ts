@@ -30,11 +30,13 @@ export interface GatewayUnderTest {
 export async function startGateway(
   configFor: (sshd: SshdFixture) => Record<string, unknown> | Promise<Record<string, unknown>>,
   sshdOptions?: Parameters<typeof startSshd>[0],
+  /** The gateway's environment (S3 credentials); the test's own by default. */
+  env?: NodeJS.ProcessEnv,
 ): Promise<GatewayUnderTest> {
   const sshd = await startSshd(sshdOptions);
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-data-'));
   const config = configSchema.parse({ listen: { port: 0 }, dataDir, ...(await configFor(sshd)) });
-  const { app, audit } = await buildApp(config, { logger: false });
+  const { app, audit } = await buildApp(config, { logger: false, ...(env ? { env } : {}) });
   await app.listen({ host: '127.0.0.1', port: config.listen.port });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
