@@ -12,7 +12,6 @@ interface SpoolContext {
   log: FastifyBaseLogger;
   /** Aborted when the gateway stops: what is not uploaded by then waits in the spool for the next start. */
   stopping: AbortSignal;
-  now?: () => number;
 }
 
 /**
@@ -28,7 +27,6 @@ export class SpooledRecording {
   private timer: NodeJS.Timeout | undefined;
   private uploading: Promise<void> | undefined;
   private ended = false;
-  private readonly now: () => number;
   /** Settles once the recording is compacted in the bucket, or left in the spool at shutdown. */
   readonly done: Promise<void>;
 
@@ -39,8 +37,7 @@ export class SpooledRecording {
     /** The live recording writing the spool file; absent for a spool file found at start-up. */
     private readonly recorder?: AsciicastRecorder,
   ) {
-    this.now = context.now ?? (() => performance.now());
-    this.schedule = new PartSchedule(this.now());
+    this.schedule = new PartSchedule(performance.now());
     if (!recorder) {
       this.done = this.compact();
       return;
@@ -51,17 +48,21 @@ export class SpooledRecording {
     );
   }
 
+  /** Called whenever the file grew: starts the part that is due, or waits for it. */
   private plan() {
-    if (this.ended || this.uploading || this.timer || !this.recorder) return;
-    const wait = this.schedule.nextPartIn(this.now(), this.recorder.fileBytes - this.uploaded);
+    if (this.ended || this.uploading || !this.recorder) return;
+    const wait = this.schedule.nextPartIn(performance.now(), this.recorder.fileBytes - this.uploaded);
     if (wait === undefined) return;
     if (wait > 0) {
-      this.timer = setTimeout(() => {
+      this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.plan();
       }, wait);
       return;
     }
+    // Due now, perhaps before the timer (PART_MAX_BYTES arrived within the interval).
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.uploading = this.uploadPart().finally(() => {
       this.uploading = undefined;
       this.plan();
@@ -82,10 +83,10 @@ export class SpooledRecording {
         this.context.stopping,
       );
       this.uploaded += bytes.length;
-      this.schedule.uploaded(this.now());
+      this.schedule.uploaded(performance.now());
     } catch {
       // Said once for all recordings by the bucket (S3Bucket's health); the bytes stay spooled.
-      this.schedule.failed(this.now());
+      this.schedule.failed(performance.now());
     }
   }
 
