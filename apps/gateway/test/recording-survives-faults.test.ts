@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/password-hash.js';
 import { PART_INTERVAL_MS } from '../src/recording/store/s3/part-schedule.js';
 import { eventually } from './support/eventually.js';
-import { type GatewayProcess, isRunning, runGatewayProcess } from './support/gateway-process.js';
+import { type GatewayProcess, startGatewayProcess } from './support/gateway-process.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 import { ProtocolClient } from './support/protocol-client.js';
 import { BucketUnderTest, outputOf, parseAsciicast } from './support/s3-recordings.js';
@@ -56,8 +56,7 @@ describe('a recording in S3 survives its faults', { timeout: 90_000 }, () => {
     const ownerDir = await mkdtemp(join(tmpdir(), 'vigil-owner-'));
     dirs.push(ownerDir);
     const startOwner = async () => {
-      const owner = await runGatewayProcess({ dataDir: ownerDir, ...shared(b.sshd) }, bucket.env());
-      if (!isRunning(owner)) throw new Error(`the owner did not start: ${owner.stderr}`);
+      const owner = await startGatewayProcess(shared(b.sshd), { env: bucket.env(), dataDir: ownerDir });
       processes.push(owner);
       return owner;
     };
@@ -70,7 +69,8 @@ describe('a recording in S3 survives its faults', { timeout: 90_000 }, () => {
     client.type(CLOCK);
     // Long enough for several parts to have gone up.
     await client.until('6 s of clock lines', () => clockLines(client.text()).length >= 60);
-    await owner.crash();
+    owner.signal('SIGKILL');
+    await owner.exited;
     const seen = clockLines(client.text()).at(-1) ?? 0;
 
     const response = await fetch(`${b.baseUrl}/api/recordings/${sessionId}`, { headers: { cookie } });

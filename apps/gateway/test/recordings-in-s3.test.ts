@@ -9,7 +9,7 @@ import { hashPassword } from '../src/auth/password-hash.js';
 import { configSchema } from '../src/config/config-schema.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { eventually } from './support/eventually.js';
-import { runGatewayProcess } from './support/gateway-process.js';
+import { startGatewayProcess } from './support/gateway-process.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 import { BucketUnderTest, outputOf, parseAsciicast, s3Env } from './support/s3-recordings.js';
 
@@ -200,18 +200,9 @@ describe('a bucket that cannot be used stops start-up, naming the setting', { ti
   });
 
   it('makes `vigil` exit with the reason, as an operator sees it', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'vigil-s3-config-'));
-    dirs.push(dataDir);
-    const exit = await runGatewayProcess(
-      {
-        dataDir,
-        recordings: { s3: { bucket: 'no-such-bucket', endpoint: s3.endpoint, forcePathStyle: true } },
-      },
-      s3Env(s3),
+    const recordings = { s3: { bucket: 'no-such-bucket', endpoint: s3.endpoint, forcePathStyle: true } };
+    await expect(startGatewayProcess({ recordings }, { env: s3Env(s3) })).rejects.toThrow(
+      /vigil: Invalid configuration:\n\s+recordings\.s3\.bucket: there is no bucket "no-such-bucket"/,
     );
-    expect(exit).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/vigil: .*\n\s+recordings\.s3\.bucket: there is no bucket/),
-    });
   });
 });

@@ -2,85 +2,90 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogTail } from '@vigil/test-processes';
+import { fileURLToPath } from 'node:url';
+import { freePort, LogTail } from '@vigil/test-processes';
+import { eventually } from './eventually.js';
+import { TEST_CLUSTER_SECRET } from './gateway-under-test.js';
 
-/** The built gateway, run as production runs it. */
-const MAIN = new URL('../../dist/main.js', import.meta.url);
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export interface GatewayProcess {
   pid: number;
   baseUrl: string;
   wsUrl: string;
-  /** Settles when the process has exited. */
-  exited: Promise<void>;
-  /** kill -9: no shutdown, no flush, as a crash or the OOM killer ends it. */
-  crash(): Promise<void>;
-  /** SIGTERM, then waits for it to exit. */
+  /** Its stdout and stderr, last lines. */
+  log(): string;
+  /** Resolves with the exit code (null when killed by a signal) once it exited. */
+  exited: Promise<number | null>;
+  signal(signal: NodeJS.Signals): void;
+  /** Kills it if still running and removes its data folder (unless the test gave its own). */
   stop(): Promise<void>;
 }
 
-export interface GatewayExit {
-  code: number | null;
-  /** What it printed on stderr, where `vigil:` reasons go. */
-  stderr: string;
+export interface GatewayProcessOptions {
+  /** Added to its environment (the S3 credentials). */
+  env?: Record<string, string>;
+  /** Its data folder, kept at stop(), so that a restart finds what the last run left there. */
+  dataDir?: string;
 }
 
 /**
- * Runs `vigil --config FILE` (dist/main.js) in a child process, `config` written as the file
- * (JSON is YAML) and `env` added to the environment, and resolves once it listens — or with its
- * exit when it stops before that (a start-up that fails).
+ * The gateway as production runs it (compiled, its own process, `--config`), for faults that
+ * need a process of its own: kill -9, SIGSTOP, SIGTERM. With a database it gets the tests'
+ * cluster secret in its environment.
  */
-export async function runGatewayProcess(
+export async function startGatewayProcess(
   config: Record<string, unknown>,
-  env: Record<string, string>,
-): Promise<GatewayProcess | GatewayExit> {
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-process-'));
-  const configFile = join(dir, 'vigil.yaml');
-  await writeFile(configFile, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, ...config }));
-  const child = spawn(process.execPath, [MAIN.pathname, '--config', configFile], {
-    env: { ...process.env, ...env },
+  options: GatewayProcessOptions = {},
+): Promise<GatewayProcess> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vigil-process-')));
+  const removeDataDir = () =>
+    options.dataDir === undefined ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve();
+  const port = await freePort();
+  const configPath = join(dataDir, 'vigil.yaml');
+  // JSON is YAML: the config as the test wrote it.
+  await writeFile(configPath, JSON.stringify({ listen: { host: '127.0.0.1', port }, dataDir, ...config }));
+  const child: ChildProcess = spawn(process.execPath, [MAIN, '--config', configPath], {
+    env: { ...process.env, VIGIL_CLUSTER_SECRET: TEST_CLUSTER_SECRET, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stderr = new LogTail(100);
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.write(chunk));
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve())).finally(() =>
-    rm(dir, { recursive: true, force: true }),
-  );
-  const port = await listeningPort(child, exited);
-  if (port === undefined) return { code: child.exitCode, stderr: stderr.text() };
-  child.stdout?.resume();
+  const tail = new LogTail(300);
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => tail.write(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => tail.write(chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await eventually(
+      `the gateway process on port ${port} to be ready`,
+      async () => {
+        if (!running) throw new Error(`the gateway process exited:\n${tail.text()}`);
+        return (await fetch(`${baseUrl}/readyz`).catch(() => undefined))?.ok === true;
+      },
+      30_000,
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    await removeDataDir();
+    throw error;
+  }
   return {
     pid: child.pid ?? 0,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
+    log: () => tail.text(),
     exited,
-    async crash() {
-      child.kill('SIGKILL');
-      await exited;
-    },
+    signal: (signal) => child.kill(signal),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      if (running) {
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await removeDataDir();
     },
   };
-}
-
-/** fastify logs "Server listening at http://127.0.0.1:PORT" (JSON lines on stdout) once it listens. */
-function listeningPort(child: ChildProcess, exited: Promise<void>): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    let buffered = '';
-    const onData = (chunk: string) => {
-      buffered += chunk;
-      const port = buffered.match(/Server listening at http:\/\/127\.0\.0\.1:(\d+)/)?.[1];
-      if (port === undefined) return;
-      child.stdout?.off('data', onData);
-      resolve(Number(port));
-    };
-    child.stdout?.setEncoding('utf8').on('data', onData);
-    void exited.then(() => resolve(undefined));
-  });
-}
-
-export function isRunning(gateway: GatewayProcess | GatewayExit): gateway is GatewayProcess {
-  return 'pid' in gateway;
 }
