@@ -101,7 +101,7 @@ describe('a recording in S3 survives its faults', { timeout: 90_000 }, () => {
     expect(existsSync(join(ownerDir, 'recording-spool', `${sessionId}.cast`))).toBe(false);
   });
 
-  it('spools while S3 is down, and the recording is complete once it is back', async () => {
+  it('spools while S3 is down, plays from the spool meanwhile, and the recording is complete once it is back', async () => {
     const bucket = await newBucket();
     const gateway = await startGateway(
       (sshd) => ({ recordings: bucket.recordings(), targets: [pinnedTarget(sshd)] }),
@@ -109,7 +109,8 @@ describe('a recording in S3 survives its faults', { timeout: 90_000 }, () => {
       bucket.env(),
     );
     gateways.push(gateway);
-    const client = await gateway.connect({ cookie: await gateway.browserCookie() });
+    const cookie = await gateway.browserCookie();
+    const client = await gateway.connect({ cookie });
     const { user, password } = gateway.sshd;
     client.open({ target: 'fixture', username: user, auth: { method: 'password', password } });
     const { sessionId } = await client.message('opened');
@@ -127,6 +128,10 @@ describe('a recording in S3 survives its faults', { timeout: 90_000 }, () => {
       await client.closed();
       const spool = join(gateway.config.dataDir, 'recording-spool', `${sessionId}.cast`);
       expect(existsSync(spool)).toBe(true);
+      // Meanwhile the replica that recorded it plays it from its spool.
+      const played = await fetch(`${gateway.baseUrl}/api/recordings/${sessionId}`, { headers: { cookie } });
+      expect(played.status).toBe(200);
+      expect(outputOf(parseAsciicast(await played.text()))).toBe(client.text());
     } finally {
       await s3.startGateway();
     }

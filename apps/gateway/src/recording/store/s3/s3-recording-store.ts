@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,7 +9,7 @@ import type { RecordingThread } from '../../recording-thread.js';
 import type { RecordingStore } from '../recording-store.js';
 import { type PlayablePart, playableParts, type RecordingKeys } from './recording-keys.js';
 import type { S3Bucket } from './s3-bucket.js';
-import { SpooledRecording } from './spooled-recording.js';
+import { completeLength, SpooledRecording } from './spooled-recording.js';
 
 /** How long shutdown waits for recordings still uploading before it leaves them in the spool. */
 const CLOSE_WAIT_MS = 5_000;
@@ -63,6 +64,23 @@ export class S3RecordingStore implements RecordingStore {
   }
 
   async read(sessionId: string): Promise<Readable | undefined> {
+    try {
+      return await this.readBucket(sessionId);
+    } catch (error) {
+      // The bucket cannot be read now; if this replica recorded the session, its spool has it all.
+      const spooled = await this.readSpool(sessionId);
+      if (spooled) return spooled;
+      throw error;
+    }
+  }
+
+  private async readSpool(sessionId: string): Promise<Readable | undefined> {
+    const path = join(this.directory, `${sessionId}.cast`);
+    const length = await completeLength(path).catch(() => undefined);
+    return length === undefined ? undefined : createReadStream(path, { start: 0, end: length - 1 });
+  }
+
+  private async readBucket(sessionId: string): Promise<Readable | undefined> {
     const compacted = this.keys.compacted(sessionId);
     const whole = await this.bucket.get(compacted);
     if (whole) return whole;

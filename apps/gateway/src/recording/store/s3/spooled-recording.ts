@@ -138,7 +138,7 @@ async function readRange(path: string, start: number, end: number): Promise<Buff
  * leaves half a line, which a player would choke on. Undefined when there is no file (it could
  * not even be created, which the recorder reported as a failure).
  */
-async function completeLength(path: string): Promise<number | undefined> {
+export async function completeLength(path: string): Promise<number | undefined> {
   const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
