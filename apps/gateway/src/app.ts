@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
@@ -19,7 +18,7 @@ import { targetsApi } from './plugins/targets-api.js';
 import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
 import { RecordingHealth } from './recording/recording-health.js';
-import { RecordingThread } from './recording/recording-thread.js';
+import { openRecordingStore } from './recording/store/open-recording-store.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { openStorage } from './storage/open-storage.js';
 import { TargetAllowlist } from './targets/target-allowlist.js';
@@ -28,12 +27,15 @@ import { loadTargetKeys } from './targets/target-keys.js';
 /** The web app's build, where the workspace (and the container image) puts it. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export function recordingsDirectory(config: Config): string {
-  return config.recordings.directory ?? join(config.dataDir, 'recordings');
-}
-
 /** Builds the gateway without listening, so tests can inject requests or listen on a free port. */
-export async function buildApp(config: Config, options: { logger?: FastifyServerOptions['logger'] } = {}) {
+export async function buildApp(
+  config: Config,
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    /** Where the S3 credentials and VIGIL_DATABASE_URL come from. @default process.env */
+    env?: NodeJS.ProcessEnv;
+  } = {},
+) {
   const app = Fastify({
     logger: options.logger ?? {
       redact: [
@@ -48,9 +50,11 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     bodyLimit: 64 * 1024,
   });
   const metrics = new GatewayMetrics();
-  // Started on the first recording; stopped once every session has closed its recording.
-  const recordingThread = new RecordingThread();
-  const storage = await openStorage(config, app.log);
+  const recordings = await openRecordingStore(config, app.log, options.env);
+  const storage = await openStorage(config, app.log, options.env).catch(async (error: unknown) => {
+    await recordings?.close();
+    throw error;
+  });
   const { audit } = storage;
   const registry = new SessionRegistry(
     metrics,
@@ -70,14 +74,11 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
         recordingLowWatermark: 2 * 1024 * 1024,
       },
     },
-    config.recordings.enabled
-      ? {
-          directory: recordingsDirectory(config),
-          input: config.recordings.input,
-          thread: recordingThread,
-          health: new RecordingHealth(recordingsDirectory(config), config.recordings.whenImpossible),
-        }
-      : undefined,
+    recordings && {
+      store: recordings,
+      input: config.recordings.input,
+      health: new RecordingHealth(recordings.directory, config.recordings.whenImpossible),
+    },
   );
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
   const cluster: Cluster | undefined =
@@ -115,10 +116,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
   await app.register(sessionsApi, { registry, peers: cluster?.peers });
-  await app.register(auditApi, {
-    audit,
-    recordingsDirectory: config.recordings.enabled ? recordingsDirectory(config) : undefined,
-  });
+  await app.register(auditApi, { audit, recordings });
   const connection = {
     config,
     allowlist,
@@ -133,7 +131,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
     await storage.close();
-    await recordingThread.stop();
+    await recordings?.close();
   });
   /** In a cluster, call once listening: the replica joins with the address it listens on. */
   const joinCluster = async (listening: { host: string; port: number }) => {

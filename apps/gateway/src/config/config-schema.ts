@@ -274,6 +274,30 @@ export const configSchema = z
          * failure is logged, audited and counted whatever the policy. @default refuse-new
          */
         whenImpossible: z.enum(['refuse-new', 'end-sessions', 'continue']).default('refuse-new'),
+        /**
+         * Recordings in an S3-compatible bucket instead of `directory`: uploaded in parts while the
+         * session runs, one object per session once it ends. Credentials come only from the
+         * standard AWS environment variables. Absent: local files, the embedded default.
+         */
+        s3: z
+          .strictObject({
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+              message: 'must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens',
+            }),
+            /** An S3-compatible server, `https://host:port`. @default AWS_ENDPOINT_URL_S3, else AWS S3 */
+            endpoint: z.url({ protocol: /^https?$/ }).optional(),
+            /** @default AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1 */
+            region: z.string().min(1).optional(),
+            /** Put before every key, e.g. `vigil/` for a folder. @default '' */
+            prefix: z
+              .string()
+              .max(512)
+              .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { message: 'only S3-safe key characters' })
+              .default(''),
+            /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (most S3-compatible servers). @default false */
+            forcePathStyle: z.boolean().default(false),
+          })
+          .optional(),
       })
       .prefault({}),
     audit: z

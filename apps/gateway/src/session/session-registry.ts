@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { AuthRequest, ErrorCode, LiveSession, SessionSummary } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
-import { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { RecordingHealth } from '../recording/recording-health.js';
-import type { RecordingThread } from '../recording/recording-thread.js';
+import type { RecordingStore } from '../recording/store/recording-store.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
@@ -47,7 +45,7 @@ export class SessionRegistry {
     private readonly policy: SessionPolicy,
     /** Where recordings go and whether input is recorded; undefined: no recordings. */
     private readonly recordings:
-      | { directory: string; input: boolean; thread: RecordingThread; health: RecordingHealth }
+      | { store: RecordingStore; input: boolean; health: RecordingHealth }
       | undefined,
   ) {}
 
@@ -131,14 +129,11 @@ export class SessionRegistry {
       throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
     }
     const sessionLog = log.child({ sessionId: id, target, user: username });
-    const recorder =
-      this.recordings &&
-      new AsciicastRecorder(
-        this.recordings.thread,
-        join(this.recordings.directory, `${id}.cast`),
-        { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
-        this.recordings.input,
-      );
+    const recorder = this.recordings?.store.record(
+      id,
+      { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
+      this.recordings.input,
+    );
     const session = new Session(id, who, target, username, shell, sessionLog, this.policy, recorder);
     shell.resume();
     this.sessions.set(id, session);

@@ -28,8 +28,16 @@ export interface GatewayProcess {
   connect(headers?: Record<string, string>): Promise<ProtocolClient>;
   /** A fresh browser identity: the cookie header a page would carry after loading. */
   browserCookie(): Promise<string>;
-  /** Kills what is still running and removes the data folder. */
+  signal(signal: NodeJS.Signals): void;
+  /** Kills what is still running and removes the data folder (unless the test gave its own). */
   stop(): Promise<void>;
+}
+
+export interface GatewayProcessOptions {
+  /** Added to its environment (the S3 credentials). */
+  env?: Record<string, string>;
+  /** Its data folder, kept at stop(), so that a restart finds what the last run left there. */
+  dataDir?: string;
 }
 
 /**
@@ -37,18 +45,20 @@ export interface GatewayProcess {
  * and the exit status are the real ones. `config` is written as JSON (YAML accepts it);
  * `dataDir` is a fresh folder unless given.
  */
-export async function startGatewayProcess(config: Record<string, unknown>): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  config: Record<string, unknown>,
+  options: GatewayProcessOptions = {},
+): Promise<GatewayProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-process-'));
   const file = join(dir, 'vigil.yaml');
-  await writeFile(
-    file,
-    JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataDir: join(dir, 'data'), ...config }),
-    { mode: 0o600 },
-  );
+  const dataDir = options.dataDir ?? join(dir, 'data');
+  await writeFile(file, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataDir, ...config }), {
+    mode: 0o600,
+  });
   // With a database it is a cluster replica, which needs the tests' shared secret.
   const child = spawn(process.execPath, [VIGIL, '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, VIGIL_CLUSTER_SECRET: TEST_CLUSTER_SECRET },
+    env: { ...process.env, VIGIL_CLUSTER_SECRET: TEST_CLUSTER_SECRET, ...options.env },
   });
   const log: LogLine[] = [];
   let stderr = '';
@@ -87,6 +97,7 @@ export async function startGatewayProcess(config: Record<string, unknown>): Prom
     child,
     exited,
     log,
+    signal: (signal) => child.kill(signal),
     async connect(headers) {
       const client = await ProtocolClient.connect(wsUrl, headers);
       clients.push(client);

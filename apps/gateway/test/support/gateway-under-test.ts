@@ -49,6 +49,8 @@ async function withClusterSecret(config: Record<string, unknown>, dataDir: strin
 export async function startGateway(
   configFor: (sshd: SshdFixture) => Record<string, unknown> | Promise<Record<string, unknown>>,
   sshdOptions?: Parameters<typeof startSshd>[0] | { sshd: SshdFixture },
+  /** The gateway's environment (S3 credentials); the test's own by default. */
+  env?: NodeJS.ProcessEnv,
 ): Promise<GatewayUnderTest> {
   const shared = sshdOptions !== undefined && 'sshd' in sshdOptions ? sshdOptions.sshd : undefined;
   const sshd = shared ?? (await startSshd(sshdOptions as Parameters<typeof startSshd>[0]));
@@ -58,7 +60,10 @@ export async function startGateway(
     dataDir,
     ...(await withClusterSecret(await configFor(sshd), dataDir)),
   });
-  const { app, audit, registry, joinCluster } = await buildApp(config, { logger: false });
+  const { app, audit, registry, joinCluster } = await buildApp(config, {
+    logger: false,
+    ...(env ? { env } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: config.listen.port });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
