@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/password-hash.js';
 import { DATABASE_UNAVAILABLE_TEXT } from '../src/storage/database-unavailable.js';
 import type { PostgresAuditLog } from '../src/storage/shared/postgres-audit-log.js';
+import { eventually } from './support/eventually.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -11,12 +12,14 @@ let db: PostgresFixture;
 let gateway: GatewayUnderTest;
 let passwordHash: string;
 const allow = { users: ['alice'], groups: [] };
+/** Short, so the outage below outlasts the lease several times. */
+const LEASE_SECONDS = 2;
 
 beforeAll(async () => {
   db = await startPostgres();
   passwordHash = await hashPassword('alice-pw');
   gateway = await startGateway((sshd) => ({
-    cluster: { databaseUrl: db.url },
+    cluster: { databaseUrl: db.url, leaseSeconds: LEASE_SECONDS },
     auth: { local: { users: [{ name: 'alice', passwordHash }] } },
     targets: [
       pinnedTarget(sshd, { allow }),
@@ -66,10 +69,15 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
     const { sessionId } = await client.message('opened');
     client.type('echo before-outage\r');
     await client.outputMatching(/^before-outage\r?$/m);
+    // Lives through the outage and after it.
+    const survivor = await gateway.connect({ cookie });
+    survivor.open({ target: 'fixture', ...login });
+    const survivorId = (await survivor.message('opened')).sessionId;
     await audit.flushed();
     const lastBefore = (await auditAfter(0)).at(-1)?.id ?? 0;
 
     await db.stopServer();
+    const stoppedAt = performance.now();
 
     client.type('echo during-outage\r');
     await client.outputMatching(/^during-outage\r?$/m);
@@ -90,16 +98,23 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
     const second = await gateway.connect({ cookie });
     second.open({ target: 'tofu', ...login });
     expect(await second.message('error')).toMatchObject({ code: 'DATABASE_UNAVAILABLE', fatal: true });
+    // Any other new session too: no other replica could find it in the directory of live sessions.
+    const third = await gateway.connect({ cookie });
+    third.open({ target: 'fixture', ...login });
+    expect(await third.message('error')).toMatchObject({ code: 'DATABASE_UNAVAILABLE', fatal: true });
 
     client.type('exit 7\r');
     expect(await client.message('exit')).toMatchObject({ code: 7 });
-    expect(audit.pending).toBe(3);
+    expect(audit.pending).toBe(4);
 
+    // Down for longer than a lease: every lease has run out when the database comes back.
+    const leaseMs = LEASE_SECONDS * 1000;
+    await eventually('two leases to pass', () => performance.now() - stoppedAt > 2 * leaseMs, 3 * leaseMs);
     await db.startServer();
     const backAt = performance.now();
     await audit.flushed();
     process.stdout.write(
-      `[measured] audit queue of ${3} written ${(performance.now() - backAt).toFixed(0)} ms after PostgreSQL was back\n`,
+      `[measured] audit queue of 4 written ${(performance.now() - backAt).toFixed(0)} ms after PostgreSQL was back\n`,
     );
     const during = await auditAfter(lastBefore);
     expect(during.map((row) => row.event)).toEqual([
@@ -110,6 +125,7 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
         reason: DATABASE_UNAVAILABLE_TEXT,
       }),
       expect.objectContaining({ kind: 'session-refused', target: 'tofu', code: 'DATABASE_UNAVAILABLE' }),
+      expect.objectContaining({ kind: 'session-refused', target: 'fixture', code: 'DATABASE_UNAVAILABLE' }),
       expect.objectContaining({
         kind: 'session-end',
         sessionId,
@@ -118,6 +134,14 @@ describe('PostgreSQL restarts while a session runs', { timeout: 60_000 }, () => 
     ]);
     // Signing in works again at once.
     expect(await gateway.signIn('alice', 'alice-pw')).toContain('vigil_session=');
+    // Once sweeps may run again (a renewal period and a retry after the database is back), the
+    // replica has renewed its lease: nobody took it for lost, and its session goes on.
+    const backFor = performance.now();
+    await eventually('sweeps to be allowed again', () => performance.now() - backFor > leaseMs, 2 * leaseMs);
+    survivor.type('echo after-outage\r');
+    await survivor.outputMatching(/^after-outage\r?$/m);
+    expect(survivor.messages.filter((m) => m.type === 'error')).toEqual([]);
+    expect((await auditAfter(lastBefore)).filter((row) => row.event.sessionId === survivorId)).toEqual([]);
   });
 });
 
