@@ -42,6 +42,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     },
     // Bound headers and bodies: nothing this API accepts is large.
     bodyLimit: 64 * 1024,
+    // Only the configured proxies' X-Forwarded-* headers count; anyone else could forge them.
+    trustProxy: config.listen.trustProxy.length > 0 ? config.listen.trustProxy : false,
   });
   const metrics = new GatewayMetrics();
   // Started on the first recording; stopped once every session has closed its recording.
