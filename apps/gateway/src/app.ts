@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { internalApi } from './cluster/internal-api.js';
+import { type Cluster, prepareCluster } from './cluster/join-cluster.js';
 import type { Config } from './config/config-schema.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
@@ -78,11 +80,15 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
       : undefined,
   );
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
+  const cluster: Cluster | undefined =
+    storage.cluster && (await prepareCluster(config, storage.cluster, { audit, registry, log: app.log }));
 
   // Registered before the WebSocket plugin so it runs first on shutdown: sessions are closed and
   // browsers told why while their sockets are still open (the plugin then closes the sockets).
   app.addHook('preClose', async () => {
     await registry.closeAll('the gateway is shutting down', 'GATEWAY_SHUTTING_DOWN');
+    // Every session here ended and was audited: leave, so no other replica takes us for lost.
+    await cluster?.membership()?.leave();
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   await app.register(securityHeaders);
@@ -96,23 +102,22 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   await app.register(healthChecks);
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
-  await app.register(sessionsApi, { registry });
+  await app.register(sessionsApi, { registry, peers: cluster?.peers });
   await app.register(auditApi, {
     audit,
     recordingsDirectory: config.recordings.enabled ? recordingsDirectory(config) : undefined,
   });
-  await app.register(terminalSocket, {
-    config,
-    allowlist,
-    registry,
-    metrics,
-    audit,
-    firstUseKeys: storage.firstUseKeys,
-  });
+  const connection = { config, allowlist, registry, metrics, audit, firstUseKeys: storage.firstUseKeys };
+  await app.register(terminalSocket, { ...connection, peers: cluster?.peers });
+  if (cluster) await app.register(internalApi, { tokens: cluster.tokens, registry, connection });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
     await storage.close();
     await recordingThread.stop();
   });
-  return { app, registry, audit };
+  /** In a cluster, call once listening: the replica joins with the address it listens on. */
+  const joinCluster = async (listening: { host: string; port: number }) => {
+    await cluster?.join(listening);
+  };
+  return { app, registry, audit, joinCluster };
 }

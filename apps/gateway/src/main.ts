@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { buildApp } from './app.js';
 import { exportAudit } from './audit/export-audit.js';
@@ -21,6 +22,11 @@ async function loadConfig(configPath: string | undefined): Promise<Config> {
   if (configPath === undefined) return defaultConfig(resolve('data'));
   const text = await readFile(configPath, 'utf8');
   return parseConfig(text, configPath, configDir(configPath));
+}
+
+function listeningPort(address: string | AddressInfo | null): number {
+  if (address === null || typeof address === 'string') throw new Error('the gateway did not listen on TCP');
+  return address.port;
 }
 
 async function main() {
@@ -48,8 +54,14 @@ async function main() {
     return;
   }
   const config = applySshOverrides(await loadConfig(command.configPath), command.sshOverrides);
-  const { app } = await buildApp(config);
+  const { app, joinCluster } = await buildApp(config);
   await app.listen({ host: config.listen.host, port: config.listen.port });
+  try {
+    await joinCluster({ host: config.listen.host, port: listeningPort(app.server.address()) });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 
   const shutdown = (signal: string) => {
     app.log.info({ signal }, 'shutting down');

@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'KEEPALIVE_TIMEOUT',
   'GATEWAY_SHUTTING_DOWN',
   'RECORDING_UNAVAILABLE',
+  'REPLICA_LOST',
+  'DATABASE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 
@@ -128,6 +130,10 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return 'The gateway is shutting down, so this session was closed. Connect again in a moment.';
     case 'RECORDING_UNAVAILABLE':
       return `This gateway records every session and cannot write recordings right now${suffix}; an administrator has been told. Try again later.`;
+    case 'REPLICA_LOST':
+      return "This session's gateway replica was lost (it crashed or stopped answering), so the session ended. Open a new one.";
+    case 'DATABASE_UNAVAILABLE':
+      return `The gateway cannot reach its database right now${suffix}, so no new session can start. Running sessions are not affected; try again shortly.`;
     case 'INTERNAL':
       return `The gateway hit an internal error${suffix}. Other sessions are not affected.`;
   }

@@ -295,6 +295,25 @@ export const configSchema = z
           .string()
           .regex(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
           .optional(),
+        /**
+         * How the other replicas reach this one's internal API (/internal/), e.g.
+         * `http://10.0.0.5:8080`. VIGIL_REPLICA_URL stands in when absent; without either it is
+         * `http://<listen.host>:<port>`, which needs a concrete listen.host (not 0.0.0.0 or ::).
+         */
+        replicaUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /**
+         * A file holding the secret the replicas share (at least 32 bytes; e.g. `openssl rand -hex 32`):
+         * it signs every internal hop, and a replica whose secret differs from the cluster's
+         * cannot join. Relative to the config file. VIGIL_CLUSTER_SECRET stands in when absent;
+         * one of the two is required with a database.
+         */
+        secretFile: z.string().min(1).optional(),
+        /**
+         * Seconds a replica's lease lasts; it renews every third of it against the database's
+         * clock. A replica that stops renewing (crashed, frozen, cut off) loses its sessions to the
+         * others' sweep after at most this plus a second. @default 10
+         */
+        leaseSeconds: z.number().min(2).max(300).default(10),
       })
       .prefault({}),
     /** Seconds to reach a target and finish the SSH handshake. @default 15 */

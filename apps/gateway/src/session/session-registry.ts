@@ -7,12 +7,36 @@ import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { RecordingHealth } from '../recording/recording-health.js';
 import type { RecordingThread } from '../recording/recording-thread.js';
+import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
+
+/**
+ * The cluster's directory of live sessions as the registry uses it (cluster/replica-membership.ts):
+ * a session is in it from before its first byte until it ends, so any replica can route to it.
+ */
+export interface SessionDirectory {
+  /** Live sessions of one owner across the cluster; throws when the database cannot be reached. */
+  countOwned(owner: string): Promise<number>;
+  /** Throws when the database cannot be reached: the session is then not opened. */
+  add(entry: {
+    sessionId: string;
+    owner: string;
+    target: string;
+    sshUser: string;
+    source: string;
+    startedAt: number;
+  }): Promise<void>;
+  /** Never throws: a removal the database cannot take now is retried. */
+  remove(sessionId: string): void;
+}
 
 /** All live sessions of one gateway process, by id. */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  private directory: SessionDirectory | undefined;
+  /** Sessions whose end another replica already audited (this one was lost): not audited twice. */
+  private readonly endedElsewhere = new Set<string>();
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -48,7 +72,30 @@ export class SessionRegistry {
       session.close('recordings cannot be written', 'RECORDING_UNAVAILABLE');
   }
 
-  create(
+  /** From when this replica has joined the cluster: sessions are listed in its directory. */
+  useDirectory(directory: SessionDirectory) {
+    this.directory = directory;
+  }
+
+  /**
+   * How many sessions the owner has open: across the cluster when there is one (so the limit
+   * holds whichever replica the balancer picks). Throws DATABASE_UNAVAILABLE when it cannot tell.
+   */
+  async ownedCount(owner: string): Promise<number> {
+    if (!this.directory) return this.list(owner).length;
+    try {
+      return await this.directory.countOwned(owner);
+    } catch (error) {
+      throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
+    }
+  }
+
+  /**
+   * Registers a session on a shell that just opened. In a cluster it is written to the directory
+   * first; when that fails the shell is closed and DATABASE_UNAVAILABLE thrown, because a
+   * session no other replica can find would be lost to the person at their next reload.
+   */
+  async create(
     who: { owner: string; source: string },
     target: string,
     username: string,
@@ -56,10 +103,17 @@ export class SessionRegistry {
     shell: SshShell,
     log: FastifyBaseLogger,
     size: { cols: number; rows: number },
-  ): Session {
+  ): Promise<Session> {
     const { owner, source } = who;
     // 128 random bits: with the owner check, a session id is useless to anyone else.
     const id = randomBytes(16).toString('base64url');
+    const startedAt = Date.now();
+    try {
+      await this.directory?.add({ sessionId: id, owner, target, sshUser: username, source, startedAt });
+    } catch (error) {
+      shell.close('the session could not be registered with the cluster');
+      throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
+    }
     const sessionLog = log.child({ sessionId: id, target, user: username });
     const recorder =
       this.recordings &&
@@ -79,6 +133,11 @@ export class SessionRegistry {
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();
+      this.directory?.remove(id);
+      if (this.endedElsewhere.delete(id)) {
+        sessionLog.info('session closed: its end was recorded by the replica that found this one lost');
+        return;
+      }
       const record = {
         ...context,
         durationMs: Date.now() - session.startedAt,
@@ -131,6 +190,26 @@ export class SessionRegistry {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Each session's byte counts, for the lease renewal (the audit record should this replica be lost). */
+  counts(): { sessionId: string; bytesToTarget: number; bytesFromTarget: number }[] {
+    return [...this.sessions.values()].map((s) => ({
+      sessionId: s.id,
+      bytesToTarget: s.inputBytes,
+      bytesFromTarget: s.outputPosition,
+    }));
+  }
+
+  /**
+   * This replica was found lost and its sessions ended by another, which audited them: close
+   * them all (their browsers told why) without a second audit record.
+   */
+  closeLost() {
+    for (const session of this.sessions.values()) {
+      this.endedElsewhere.add(session.id);
+      session.close('its gateway replica was lost', 'REPLICA_LOST');
+    }
   }
 
   /** Closes every session and waits until their recordings are on disk. */

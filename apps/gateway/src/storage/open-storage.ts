@@ -4,11 +4,14 @@ import pg from 'pg';
 import type { AuditLog } from '../audit/audit-log.js';
 import { MemorySignIns, type SignInStore } from '../auth/sign-in-sessions.js';
 import { MemorySignInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.js';
+import type { ClusterState } from '../cluster/cluster-state.js';
 import type { Config } from '../config/config-schema.js';
+import { ConfigError } from '../config/load-config.js';
 import type { FirstUseKeys } from '../ssh/host-key-store.js';
 import { KnownHostsFile } from './local/known-hosts-file.js';
 import { SqliteAuditLog } from './local/sqlite-audit-log.js';
 import { PostgresAuditLog } from './shared/postgres-audit-log.js';
+import { PostgresClusterState } from './shared/postgres-cluster-state.js';
 import { PostgresHostKeys } from './shared/postgres-host-keys.js';
 import { migratePostgres } from './shared/postgres-schema.js';
 import { PostgresSignInThrottle } from './shared/postgres-sign-in-throttle.js';
@@ -21,6 +24,8 @@ export interface Storage {
   firstUseKeys: FirstUseKeys;
   signInThrottle: SignInThrottle;
   signIns: SignInStore;
+  /** Replicas and the directory of live sessions; only on the shared side (one process has no cluster). */
+  cluster?: ClusterState;
   /** Writes what is queued (the audit trail) and lets go of the database. */
   close(): Promise<void>;
 }
@@ -65,7 +70,9 @@ export async function openStorage(
     await migratePostgres(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new Error(`the shared database is not usable: ${(error as Error).message}`, { cause: error });
+    // Named by the setting it came from, so the operator knows what to fix.
+    const setting = config.cluster.databaseUrl === undefined ? 'VIGIL_DATABASE_URL' : 'cluster.databaseUrl';
+    throw new ConfigError([`${setting}: the shared database is not usable: ${(error as Error).message}`]);
   }
   const audit = new PostgresAuditLog(pool, {
     unavailable: (error, pending) =>
@@ -83,6 +90,7 @@ export async function openStorage(
     firstUseKeys: new PostgresHostKeys(pool),
     signInThrottle: new PostgresSignInThrottle(pool),
     signIns,
+    cluster: new PostgresClusterState(pool),
     async close() {
       await signIns.close();
       // The audit log writes its queue, then ends the pool it shares with the others.

@@ -6,6 +6,7 @@ import { auditLogContract, END, START } from '../audit-log.contract.js';
 import { firstUseKeysContract, someKey } from '../first-use-keys.contract.js';
 import { MIGRATIONS } from '../migrations.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
+import { PostgresClusterState } from './postgres-cluster-state.js';
 import { PostgresHostKeys } from './postgres-host-keys.js';
 import { migratePostgres } from './postgres-schema.js';
 import { PostgresSignInThrottle } from './postgres-sign-in-throttle.js';
@@ -37,7 +38,7 @@ afterAll(async () => {
 beforeEach(async () => {
   const admin = pool();
   await admin.query(
-    'DROP TABLE IF EXISTS audit, first_use_host_keys, sign_in_failures, sign_in_sessions, vigil_schema',
+    'DROP TABLE IF EXISTS audit, first_use_host_keys, sign_in_failures, sign_in_sessions, replicas, live_sessions, cluster_secret, vigil_schema',
   );
 });
 
@@ -216,5 +217,65 @@ describe('PostgresSignIns, against a real PostgreSQL', { timeout: 30_000 }, () =
       }
     }
     await until('the sign-out to reach replica A after the restart', () => endedOnA === 1);
+  });
+});
+
+describe('PostgresClusterState, against a real PostgreSQL', { timeout: 30_000 }, () => {
+  const entry = (sessionId: string, replicaId: string) => ({
+    sessionId,
+    replicaId,
+    owner: 'user:alice',
+    target: 'fixture',
+    sshUser: 'alice',
+    source: '127.0.0.1',
+    startedAt: 1_700_000_000_000,
+  });
+
+  it("ends an expired replica's sessions exactly once when replicas sweep at the same moment", async () => {
+    await migratePostgres(pool());
+    const states = [new PostgresClusterState(pool()), new PostgresClusterState(pool())];
+    const [a, b] = states as [PostgresClusterState, PostgresClusterState];
+    await a.join({ id: 'r-live', url: 'http://127.0.0.1:1' }, 60);
+    // A lease of a few milliseconds: expired by the time anyone sweeps.
+    await a.join({ id: 'r-dead', url: 'http://127.0.0.1:2' }, 0.001);
+    for (const id of ['s1', 's2', 's3']) await a.addSession(entry(id, 'r-dead'));
+    await a.addSession(entry('s4', 'r-live'));
+    expect(
+      await a.renew('r-dead', 0.001, [{ sessionId: 's1', bytesToTarget: 5, bytesFromTarget: 700 }]),
+    ).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const swept = (await Promise.all([a.sweep(), b.sweep(), a.sweep()])).flat();
+    expect(swept.map((s) => s.sessionId).sort()).toEqual(['s1', 's2', 's3']);
+    expect(swept.find((s) => s.sessionId === 's1')).toMatchObject({ bytesToTarget: 5, bytesFromTarget: 700 });
+    expect(await a.findSession('s1')).toEqual({
+      state: 'replica-lost',
+      owner: 'user:alice',
+      replicaId: 'r-dead',
+    });
+    expect(await a.findSession('s4')).toMatchObject({ state: 'live', url: 'http://127.0.0.1:1' });
+    expect(await a.countOwned('user:alice')).toBe(1);
+    // The swept replica learns it was lost at its next renewal.
+    expect(await a.renew('r-dead', 10, [])).toBe(false);
+    expect((await a.replicas()).map((r) => r.id)).toEqual(['r-live']);
+  });
+
+  it('keeps the first secret verifier and tells a differing one apart', async () => {
+    await migratePostgres(pool());
+    const [a, b] = [new PostgresClusterState(pool()), new PostgresClusterState(pool())];
+    const first = Buffer.alloc(32, 1);
+    const results = await Promise.all([a.checkSecret(first), b.checkSecret(first)]);
+    expect(results).toEqual([true, true]);
+    expect(await b.checkSecret(Buffer.alloc(32, 2))).toBe(false);
+  });
+
+  it('removes a leaving replica and its sessions', async () => {
+    await migratePostgres(pool());
+    const state = new PostgresClusterState(pool());
+    await state.join({ id: 'r-a', url: 'http://127.0.0.1:1' }, 60);
+    await state.addSession(entry('s1', 'r-a'));
+    await state.leave('r-a');
+    expect(await state.findSession('s1')).toBeUndefined();
+    expect(await state.replicas()).toEqual([]);
   });
 });
