@@ -4,6 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterPart } from './cluster-parts.js';
 import { isRunning, runningInGroup } from './process-group.js';
@@ -81,12 +82,27 @@ describe('scripts/cluster.sh', { timeout: DOWN_MS + 30_000 }, () => {
     expect(only('cluster')[0]?.dir).toBe(dir);
   });
 
-  it('the balancer answers /readyz, and so does each replica at its own URL, with its own pid running', async () => {
+  it('the balancer answers /readyz, and so does each replica at its own URL, each a member of the cluster', async () => {
     const [balancer] = only('balancer');
     expect((await fetch(`${balancer?.url}/readyz`)).status).toBe(200);
     for (const replica of only('replica')) {
       expect((await fetch(`${replica.url}/readyz`)).status).toBe(200);
       expect(isRunning(replica.pid)).toBe(true);
+    }
+    // Every replica joined the cluster: each holds a live lease in the shared database.
+    const database = new Client({ connectionString: only('database')[0]?.url });
+    await database.connect();
+    try {
+      const { rows } = await database.query<{ url: string }>(
+        'SELECT url FROM replicas WHERE lease_until > now() ORDER BY url',
+      );
+      expect(rows.map((row) => row.url)).toEqual(
+        only('replica')
+          .map((replica) => replica.url)
+          .sort(),
+      );
+    } finally {
+      await database.end();
     }
     // The replicas' own hop is not reachable from outside.
     expect((await fetch(`${balancer?.url}/internal/anything`)).status).toBe(403);

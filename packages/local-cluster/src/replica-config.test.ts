@@ -4,6 +4,7 @@ import { replicaConfig, replicaEnv, type SharedParts } from './replica-config.js
 
 const shared: SharedParts = {
   databaseUrl: 'postgres://postgres@127.0.0.1:15432/vigil',
+  secretFile: '/c/cluster-secret',
   s3: {
     endpoint: 'http://127.0.0.1:17480',
     region: 'us-east-1',
@@ -20,6 +21,7 @@ dataDir: ./state
 audit: { database: ./state/audit.db }
 recordings: { directory: ./casts, whenImpossible: continue }
 browserHeartbeat: { interval: 10 }
+cluster: { leaseSeconds: 6, replicaUrl: http://10.0.0.5:8022 }
 auth:
   local:
     users:
@@ -53,6 +55,14 @@ describe('replicaConfig', () => {
     expect(parsed.recordings.directory).toBeUndefined();
     expect(parsed.audit.database).toBeUndefined();
     expect(parsed.cluster.databaseUrl).toBeUndefined();
+  });
+
+  it("joins the cluster at its own address with the cluster's secret, keeping the person's lease", () => {
+    expect(configSchema.parse(config).cluster).toEqual({
+      replicaUrl: 'http://127.0.0.1:18001',
+      secretFile: '/c/cluster-secret',
+      leaseSeconds: 6,
+    });
   });
 
   it('gives the database URL and the S3 credentials in the environment, not in the file', () => {

@@ -3,6 +3,8 @@ import type { Config } from '@vigil/gateway';
 /** Where the shared parts of the cluster are, as the replicas need them. */
 export interface SharedParts {
   databaseUrl: string;
+  /** The file holding the secret every replica signs its hops with (in the cluster's folder, 0600). */
+  secretFile: string;
   s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
 }
 
@@ -19,8 +21,8 @@ export interface ReplicaInput {
  * A replica's config: the person's (targets, sign-in, limits, heartbeats) with where it listens
  * and where it keeps its state replaced, so the replicas of one cluster differ only there.
  */
-export function replicaConfig({ source, port, dataDir }: ReplicaInput): Record<string, unknown> {
-  const { listen: _listen, audit: _audit, cluster: _cluster, recordings, ...rest } = source;
+export function replicaConfig({ source, port, dataDir, shared }: ReplicaInput): Record<string, unknown> {
+  const { listen: _listen, audit: _audit, cluster, recordings, ...rest } = source;
   const { directory: _directory, ...recordingPolicy } = recordings;
   return {
     ...rest,
@@ -28,11 +30,14 @@ export function replicaConfig({ source, port, dataDir }: ReplicaInput): Record<s
     listen: { host: '127.0.0.1', port, trustProxy: ['127.0.0.1/32'] },
     dataDir,
     recordings: recordingPolicy,
-    // CLUSTER SETTINGS, the one place for them: the cluster core adds cluster.replicaUrl
-    // (`http://127.0.0.1:${port}`), cluster.secretFile and cluster.leaseSeconds here, and
-    // recordings in S3 add recordings.s3 { endpoint, bucket } from `shared.s3` (its credentials
-    // are in replicaEnv already).
-    cluster: {},
+    // CLUSTER SETTINGS, the one place for them. Recordings in S3 add recordings.s3
+    // { endpoint, bucket } from `shared.s3` here (its credentials are in replicaEnv already).
+    cluster: {
+      // The others reach it where it listens; the database comes from replicaEnv.
+      replicaUrl: `http://127.0.0.1:${port}`,
+      secretFile: shared.secretFile,
+      leaseSeconds: cluster.leaseSeconds,
+    },
   };
 }
 

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '@vigil/gateway';
@@ -60,8 +62,11 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       }),
     ]);
     await createBucket(s3, RECORDINGS_BUCKET);
+    const secretFile = join(dir, 'cluster-secret');
+    await writeFile(secretFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     const shared: SharedParts = {
       databaseUrl: database.url,
+      secretFile,
       s3: {
         endpoint: s3.endpoint,
         region: s3.region,
