@@ -32,9 +32,10 @@ function parseUpArguments(args: readonly string[]): UpArguments {
   for (let i = 0; i < args.length; i++) {
     const value = args[i + 1];
     if ((args[i] === '--config' || args[i] === '-c') && value !== undefined) configPath = resolve(value);
-    else if (args[i] === '--replicas' && value !== undefined && /^[1-9]$/.test(value))
+    else if (args[i] === '--replicas') {
+      if (value === undefined || !/^[1-9]$/.test(value)) throw new UsageError('--replicas takes 1 to 9');
       replicas = Number(value);
-    else throw new UsageError(`unexpected argument: ${args[i]}`);
+    } else throw new UsageError(`unexpected argument: ${args[i]}`);
     i++;
   }
   return { configPath, replicas };
