@@ -24,6 +24,21 @@ class FakeClock implements TickClock {
     this.timers.delete(handle as number);
   }
 
+  /** What runs after the next poll for I/O, which `advance` does after each timer. */
+  private readonly afterPoll: (() => void)[] = [];
+  /** Called when the loop polls for I/O: a test's stand-in for replies being read. */
+  onPoll: () => void = () => {};
+
+  afterIo(callback: () => void) {
+    this.afterPoll.push(callback);
+  }
+
+  private poll() {
+    if (this.afterPoll.length === 0) return;
+    this.onPoll();
+    for (const callback of this.afterPoll.splice(0)) callback();
+  }
+
   /** Moves to `to`, firing each timer due on the way at its own time. Returns how many fired. */
   advance(to: number): number {
     let fired = 0;
@@ -33,6 +48,7 @@ class FakeClock implements TickClock {
       this.timers.delete(next[0]);
       this.at = next[1].due;
       next[1].callback();
+      this.poll();
       fired++;
     }
     this.at = to;
@@ -125,5 +141,26 @@ describe('CheckTicks', () => {
     ticks.cancel(a);
     expect(clock.advance(10_000)).toBe(1);
     expect(clock.timers.size).toBe(0);
+  });
+
+  it('after a wake-up more than a tick late, lets pending I/O be read before the due checks run', () => {
+    const { clock, ticks, ran, run } = setUp();
+    clock.onPoll = () => ran.push(`poll@${clock.at}`);
+    ticks.schedule(1000, run('check'));
+    // A callback of an earlier tick keeps the process stuck for 1.4 s.
+    ticks.schedule(900, () => {
+      ran.push(`stuck@${clock.at}`);
+      clock.at = 2300;
+    });
+    clock.advance(5000);
+    expect(ran).toEqual(['stuck@901', 'poll@2301', 'check@2301']);
+  });
+
+  it('on time, runs the due checks at once, without waiting for a poll', () => {
+    const { clock, ticks, ran, run } = setUp();
+    clock.onPoll = () => ran.push(`poll@${clock.at}`);
+    ticks.schedule(1000, run('check'));
+    clock.advance(5000);
+    expect(ran).toEqual(['check@1001']);
   });
 });

@@ -5,12 +5,15 @@ import { type SshdFixture, startSshd } from '@vigil/test-sshd';
 import { buildApp } from '../../src/app.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { type Config, configSchema } from '../../src/config/config-schema.js';
+import type { SessionRegistry } from '../../src/session/session-registry.js';
 import { ProtocolClient } from './protocol-client.js';
 
 export interface GatewayUnderTest {
   sshd: SshdFixture;
   config: Config;
   audit: AuditLog;
+  /** The gateway's sessions, for tests that must act at an exact point of one (a heartbeat sent). */
+  registry: SessionRegistry;
   /** Closes the gateway as SIGTERM does (the clients stay connected until it closes them). */
   shutdown(): Promise<void>;
   baseUrl: string;
@@ -55,7 +58,7 @@ export async function startGateway(
     dataDir,
     ...(await withClusterSecret(await configFor(sshd), dataDir)),
   });
-  const { app, audit, joinCluster } = await buildApp(config, { logger: false });
+  const { app, audit, registry, joinCluster } = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: config.listen.port });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
@@ -67,6 +70,7 @@ export async function startGateway(
     sshd,
     config,
     audit,
+    registry,
     baseUrl,
     wsUrl,
     async connect(headers, keepBytes, autoPong) {
