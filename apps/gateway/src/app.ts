@@ -6,8 +6,10 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { internalApi } from './cluster/internal-api.js';
 import { type Cluster, prepareCluster } from './cluster/join-cluster.js';
 import type { Config } from './config/config-schema.js';
+import { ReplicaDrain } from './drain/replica-drain.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
+import { databaseOutage } from './plugins/database-outage.js';
 import { gatewayAuth } from './plugins/gateway-auth.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
 import { healthChecks } from './plugins/health-checks.js';
@@ -82,6 +84,16 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
   const cluster: Cluster | undefined =
     storage.cluster && (await prepareCluster(config, storage.cluster, { audit, registry, log: app.log }));
+  // Draining also tells the other replicas, so the admin page shows it.
+  const drain = new ReplicaDrain(
+    registry,
+    config.sessions.drainLimit * 1000,
+    app.log,
+    undefined,
+    async () => {
+      await cluster?.membership()?.drain();
+    },
+  );
 
   // Registered before the WebSocket plugin so it runs first on shutdown: sessions are closed and
   // browsers told why while their sockets are still open (the plugin then closes the sockets).
@@ -91,6 +103,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     await cluster?.membership()?.leave();
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  // First, so every plugin after it answers an unreachable shared database with a 503 in words.
+  await app.register(databaseOutage);
   await app.register(securityHeaders);
   await app.register(clientIdentity);
   await app.register(gatewayAuth, {
@@ -99,7 +113,7 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     throttle: storage.signInThrottle,
     sessions: storage.signIns,
   });
-  await app.register(healthChecks);
+  await app.register(healthChecks, { drain, joined: () => !cluster || cluster.membership() !== undefined });
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
   await app.register(sessionsApi, { registry, peers: cluster?.peers });
@@ -107,7 +121,15 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     audit,
     recordingsDirectory: config.recordings.enabled ? recordingsDirectory(config) : undefined,
   });
-  const connection = { config, allowlist, registry, metrics, audit, firstUseKeys: storage.firstUseKeys };
+  const connection = {
+    config,
+    allowlist,
+    registry,
+    metrics,
+    audit,
+    firstUseKeys: storage.firstUseKeys,
+    drain,
+  };
   await app.register(terminalSocket, { ...connection, peers: cluster?.peers });
   if (cluster) await app.register(internalApi, { tokens: cluster.tokens, registry, connection });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
@@ -119,5 +141,6 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
   const joinCluster = async (listening: { host: string; port: number }) => {
     await cluster?.join(listening);
   };
-  return { app, registry, audit, joinCluster };
+  // Only replicas drain: one process alone has no other to take its new work.
+  return { app, registry, audit, joinCluster, drain: storage.side === 'shared' ? drain : undefined };
 }

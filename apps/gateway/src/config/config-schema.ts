@@ -239,6 +239,15 @@ export const configSchema = z
          * oldest output (the browser is told how much). @default pause
          */
         overflow: z.enum(['pause', 'drop-oldest']).default('pause'),
+        /**
+         * Cluster mode: seconds a draining replica (after SIGTERM) lets its running sessions go on
+         * before it closes them as a shutdown does; it exits as soon as the last one ends. @default 900
+         */
+        drainLimit: z
+          .number()
+          .min(0)
+          .max(7 * 86_400)
+          .default(900),
       })
       .prefault({}),
     limits: z

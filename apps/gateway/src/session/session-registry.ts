@@ -34,9 +34,12 @@ export interface SessionDirectory {
 /** All live sessions of one gateway process, by id. */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
-  private directory: SessionDirectory | undefined;
+  /** In a cluster: the directory, once this replica has joined (sessions wait for it). */
+  private directory: Promise<SessionDirectory> | undefined;
   /** Sessions whose end another replica already audited (this one was lost): not audited twice. */
   private readonly endedElsewhere = new Set<string>();
+  /** Who waits for the last session to end (a draining replica). */
+  private emptied: (() => void)[] = [];
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -72,8 +75,11 @@ export class SessionRegistry {
       session.close('recordings cannot be written', 'RECORDING_UNAVAILABLE');
   }
 
-  /** From when this replica has joined the cluster: sessions are listed in its directory. */
-  useDirectory(directory: SessionDirectory) {
+  /**
+   * In a cluster, every session is listed in its directory; `directory` resolves when this
+   * replica has joined (a session opened before waits for it, so none is missing there).
+   */
+  useDirectory(directory: Promise<SessionDirectory>) {
     this.directory = directory;
   }
 
@@ -84,7 +90,7 @@ export class SessionRegistry {
   async ownedCount(owner: string): Promise<number> {
     if (!this.directory) return this.list(owner).length;
     try {
-      return await this.directory.countOwned(owner);
+      return await (await this.directory).countOwned(owner);
     } catch (error) {
       throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
     }
@@ -108,8 +114,18 @@ export class SessionRegistry {
     // 128 random bits: with the owner check, a session id is useless to anyone else.
     const id = randomBytes(16).toString('base64url');
     const startedAt = Date.now();
+    // The Session below is what listens to the shell: output that came while the directory is
+    // written (the prompt, often) would reach nobody. The channel holds it until then.
+    shell.pause();
     try {
-      await this.directory?.add({ sessionId: id, owner, target, sshUser: username, source, startedAt });
+      await (await this.directory)?.add({
+        sessionId: id,
+        owner,
+        target,
+        sshUser: username,
+        source,
+        startedAt,
+      });
     } catch (error) {
       shell.close('the session could not be registered with the cluster');
       throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
@@ -124,6 +140,7 @@ export class SessionRegistry {
         this.recordings.input,
       );
     const session = new Session(id, who, target, username, shell, sessionLog, this.policy, recorder);
+    shell.resume();
     this.sessions.set(id, session);
     this.metrics.activeSessions.inc();
     this.metrics.observe('ssh', shell.heartbeat);
@@ -133,7 +150,8 @@ export class SessionRegistry {
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();
-      this.directory?.remove(id);
+      if (this.sessions.size === 0) for (const resolve of this.emptied.splice(0)) resolve();
+      void this.directory?.then((directory) => directory.remove(id));
       if (this.endedElsewhere.delete(id)) {
         sessionLog.info('session closed: its end was recorded by the replica that found this one lost');
         return;
@@ -210,6 +228,12 @@ export class SessionRegistry {
       this.endedElsewhere.add(session.id);
       session.close('its gateway replica was lost', 'REPLICA_LOST');
     }
+  }
+
+  /** Resolves once no session is left: at once when none is, else when the last one ends. */
+  whenEmpty(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptied.push(resolve));
   }
 
   /** Closes every session and waits until their recordings are on disk. */

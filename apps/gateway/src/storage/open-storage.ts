@@ -17,6 +17,9 @@ import { migratePostgres } from './shared/postgres-schema.js';
 import { PostgresSignInThrottle } from './shared/postgres-sign-in-throttle.js';
 import { PostgresSignIns } from './shared/postgres-sign-ins.js';
 
+/** How long a query to the shared database may go unanswered before it counts as unavailable. */
+const QUERY_TIMEOUT_MS = 5_000;
+
 /** The one place that picks a side of the storage seam: local (SQLite, files) or shared (PostgreSQL). */
 export interface Storage {
   side: 'local' | 'shared';
@@ -62,8 +65,14 @@ export async function openStorage(
       close: () => audit.close(),
     };
   }
-  // A dead connection must not hang a query for ever: fail fast, the audit queue retries.
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+  // A dead connection, or a server that stops answering, must not hang a query (and the request
+  // waiting on it) for ever: fail within 5 s, as unavailable; the audit queue retries.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: QUERY_TIMEOUT_MS,
+  });
   // An idle client losing its server emits on the pool; without a listener that would crash the gateway.
   pool.on('error', (error) => log?.warn({ err: error }, 'PostgreSQL connection lost'));
   try {
@@ -80,7 +89,18 @@ export async function openStorage(
         { err: error, pending },
         'PostgreSQL unavailable: audit events are kept and written when it returns',
       ),
-    recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
+    overflowing: (limit) =>
+      log?.error(
+        { limit },
+        `PostgreSQL unavailable and ${limit} audit events kept: further events are DROPPED until it returns`,
+      ),
+    recovered: (written, dropped) =>
+      dropped === 0
+        ? log?.info({ written }, 'PostgreSQL is back: the kept audit events are written')
+        : log?.error(
+            { written, dropped },
+            `PostgreSQL is back: the kept audit events are written, but ${dropped} were DROPPED while it was away`,
+          ),
   });
   const signIns = new PostgresSignIns(pool, url, lifetimeMs, log);
   await signIns.listen();

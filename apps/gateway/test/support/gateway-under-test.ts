@@ -93,12 +93,7 @@ export async function startGateway(
         .map((cookie) => cookie.split(';')[0])
         .join('; ');
     },
-    async browserCookie() {
-      const response = await fetch(`${baseUrl}/api/targets`);
-      const cookie = response.headers.get('set-cookie')?.split(';')[0];
-      if (!cookie) throw new Error('the gateway set no identity cookie');
-      return cookie;
-    },
+    browserCookie: () => browserCookieOf(baseUrl),
     async stop() {
       for (const client of clients) client.close();
       await app.close();
@@ -106,6 +101,14 @@ export async function startGateway(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh browser identity from the gateway at `baseUrl`: the cookie header a page would carry. */
+export async function browserCookieOf(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/targets`);
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error('the gateway set no identity cookie');
+  return cookie;
 }
 
 /** A target for the fixture whose host keys are pinned, the strictest and most common setup. */
