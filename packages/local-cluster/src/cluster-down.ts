@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClusterFolder, readSupervisorPid } from './cluster-folder.js';
 import { isRunning, runningInGroup } from './process-group.js';
 
-/** The supervisor stops the replicas (each drains up to 15 s), then HAProxy, PostgreSQL and Ceph. */
+/** The supervisor stops HAProxy, then the replicas (each closes within 15 s), then PostgreSQL and Ceph. */
 const SUPERVISOR_STOP_MS = 60_000;
 const GROUP_KILL_MS = 10_000;
 const POLL_MS = 100;

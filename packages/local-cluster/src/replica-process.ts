@@ -24,7 +24,10 @@ export interface Replica {
   dir: string;
   /** Settles when the process has exited, whenever that happens. */
   exited: Promise<void>;
-  /** SIGTERM (the gateway closes its sessions as on any shutdown), SIGKILL if it lingers. */
+  /**
+   * SIGINT: a replica closes its sessions at once, as a shutdown does (SIGTERM would drain them
+   * for up to sessions.drainLimit); SIGKILL if it lingers.
+   */
   stop(): Promise<void>;
 }
 
@@ -57,10 +60,10 @@ export async function startReplica(
     const url = `http://127.0.0.1:${port}`;
     const ready = await untilReady(url, child, exited);
     if (ready === 'ready') {
-      const stop = () => stopProcess(child, exited, 'SIGTERM', STOP_TIMEOUT_MS);
+      const stop = () => stopProcess(child, exited, 'SIGINT', STOP_TIMEOUT_MS);
       return { name, url, pid: child.pid ?? 0, dir, exited, stop };
     }
-    await stopProcess(child, exited, 'SIGTERM', STOP_TIMEOUT_MS);
+    await stopProcess(child, exited, 'SIGINT', STOP_TIMEOUT_MS);
     const output = await readFile(logPath, 'utf8').catch(() => '');
     const taken = ready === 'exited' && /EADDRINUSE/.test(output.split('\n').slice(-20).join('\n'));
     if (!taken || attempt === BIND_ATTEMPTS) {
