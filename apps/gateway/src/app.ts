@@ -48,6 +48,8 @@ export async function buildApp(
     },
     // Bound headers and bodies: nothing this API accepts is large.
     bodyLimit: 64 * 1024,
+    // Only the configured proxies' X-Forwarded-* headers count; anyone else could forge them.
+    trustProxy: config.listen.trustProxy.length > 0 ? config.listen.trustProxy : false,
   });
   const metrics = new GatewayMetrics();
   const recordings = await openRecordingStore(config, app.log, options.env);

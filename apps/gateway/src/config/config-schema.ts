@@ -119,6 +119,13 @@ export const configSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         /** @default 8022 */
         port: z.number().int().min(0).max(65535).default(8022),
+        /**
+         * The balancer or reverse proxy in front, as CIDR blocks: from these peers the client's
+         * address is read from X-Forwarded-For (audit events, the per-address sign-in rate
+         * limit) and the scheme from X-Forwarded-Proto (Secure cookies).
+         * @default [] (the peer's own address; the headers are ignored)
+         */
+        trustProxy: z.array(cidr).default([]),
       })
       .prefault({}),
     /** Where Vigil keeps state (remembered host keys). Relative to the config file. @default ./data */
