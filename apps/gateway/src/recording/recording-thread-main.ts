@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { asciicastHeaderLine } from './asciicast-header.js';
 import { ENTRY_FIELDS, ENTRY_KIND } from './event-batch.js';
-import { JsonTextEncoder, MAX_EXPANSION } from './json-text-encoder.js';
+import { JsonTextEncoder, MAX_EXPANSION, STORE_SLACK } from './json-text-encoder.js';
 import type { FromRecordingThread, ToRecordingThread } from './recording-messages.js';
 
 /** An event's opening `[12.345678,"o","` and closing `"]\n` (or a whole resize line) fit in this. */
@@ -61,7 +61,7 @@ function appendEvent(
   end: boolean,
   length: number,
 ): number {
-  reserve(length, EVENT_FRAME_BYTES + bytes.length * MAX_EXPANSION);
+  reserve(length, EVENT_FRAME_BYTES + bytes.length * MAX_EXPANSION + STORE_SLACK);
   const encoder = code === 'o' ? recording.output : recording.input;
   const bodyStart = length + scratch.write(`[${at},"${code}","`, length);
   let o = encoder.write(bytes, scratch, bodyStart);
