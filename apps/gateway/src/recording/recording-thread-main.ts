@@ -14,6 +14,12 @@ import type { FromRecordingThread, ToRecordingThread } from './recording-message
 
 /** An event's opening `[12.345678,"o","` and closing `"]\n` (or a whole resize line) fit in this. */
 const EVENT_FRAME_BYTES = 64;
+/**
+ * Escaped events are written once this much has gathered: a whole batch escaped first (about
+ * 2.4 MiB for 1 MiB of random output) no longer fits the core's cache by the time it is written,
+ * and cost the thread more than the write calls saved.
+ */
+const WRITE_BYTES = 128 * 1024;
 
 interface Recording {
   fd: number | undefined;
@@ -89,7 +95,7 @@ function writeBatch(buffer: ArrayBuffer, entries: number[]) {
     const kind = entries[e]!;
     const id = entries[e + 1]!;
     const at = entries[e + 2]!;
-    if (id !== pendingId) {
+    if (id !== pendingId || length >= WRITE_BYTES) {
       if (pending) writeAll(pending, pendingId, scratch.subarray(0, length));
       length = 0;
       pendingId = id;
