@@ -18,6 +18,14 @@ export interface HealthSample {
   at: number;
   ssh: LegHealth;
   browser: LegHealth;
+  /** Through another replica: the hop between it and the owner, as the owner measures it. */
+  hop: LegHealth | undefined;
+}
+
+/** Who the page is: sessions belong to it, and the same cookie may attach to them on any replica. */
+export interface BenchIdentity {
+  /** A `Cookie` header, e.g. `vigil_client=…`. */
+  cookie: string;
 }
 
 /**
@@ -30,6 +38,8 @@ export class BenchClient implements TerminalStream {
   /** Binary frames received: with `received`, the gateway's average output chunk. */
   frames = 0;
   private acked = 0;
+  /** Output position of the first byte on this socket: 0 after an open, the `attached` position after an attach. */
+  private firstPosition = 0;
   private ackScheduled = false;
   private readonly output = new OutputListener();
   /** Called for every `health` message. */
@@ -41,6 +51,7 @@ export class BenchClient implements TerminalStream {
   /** Non-fatal errors (an ack the gateway refused would show up here). */
   readonly errors: string[] = [];
   readonly closed: Promise<number>;
+  /** Waits for `opened` (the session id) or `attached`. */
   private openWaiter: { resolve: (id: string) => void; reject: (error: Error) => void } | undefined;
 
   private constructor(private readonly socket: WebSocket) {
@@ -58,8 +69,9 @@ export class BenchClient implements TerminalStream {
     });
   }
 
-  static async connect(wsUrl: string): Promise<BenchClient> {
-    const socket = new WebSocket(wsUrl, { perMessageDeflate: false });
+  static async connect(wsUrl: string, identity?: BenchIdentity): Promise<BenchClient> {
+    const headers = identity === undefined ? {} : { cookie: identity.cookie };
+    const socket = new WebSocket(wsUrl, { perMessageDeflate: false, headers });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
@@ -86,7 +98,7 @@ export class BenchClient implements TerminalStream {
   private ack() {
     if (this.received <= this.acked) return;
     this.acked = this.received;
-    this.send({ type: 'ack', position: this.received });
+    this.send({ type: 'ack', position: this.firstPosition + this.received });
   }
 
   private onControl(text: string) {
@@ -99,8 +111,19 @@ export class BenchClient implements TerminalStream {
         this.openWaiter?.resolve(message.sessionId);
         this.openWaiter = undefined;
         return;
+      case 'attached':
+        this.sessionId = message.sessionId;
+        this.firstPosition = message.position;
+        this.openWaiter?.resolve(message.sessionId);
+        this.openWaiter = undefined;
+        return;
       case 'health':
-        this.onHealth?.({ at: performance.now(), ssh: message.ssh, browser: message.browser });
+        this.onHealth?.({
+          at: performance.now(),
+          ssh: message.ssh,
+          browser: message.browser,
+          hop: message.hop,
+        });
         return;
       case 'exit':
         this.exit = message;
@@ -121,11 +144,11 @@ export class BenchClient implements TerminalStream {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
-  /** Opens a PTY shell on `target` as the fixture's user, with its key; resolves with the session id. */
-  open(target: string, sshd: SshdFixture): Promise<string> {
-    const opened = new Promise<string>((resolve, reject) => {
+  /** Resolves with the session id once the gateway says `opened` or `attached`. */
+  private answered(what: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`no "opened" within ${OPEN_TIMEOUT_MS} ms`)),
+        () => reject(new Error(`no "${what}" within ${OPEN_TIMEOUT_MS} ms`)),
         OPEN_TIMEOUT_MS,
       );
       this.openWaiter = {
@@ -139,6 +162,11 @@ export class BenchClient implements TerminalStream {
         },
       };
     });
+  }
+
+  /** Opens a PTY shell on `target` as the fixture's user, with its key; resolves with the session id. */
+  open(target: string, sshd: SshdFixture): Promise<string> {
+    const opened = this.answered('opened');
     this.send({
       type: 'open',
       protocol: PROTOCOL_VERSION,
@@ -148,6 +176,16 @@ export class BenchClient implements TerminalStream {
       ...TERMINAL_SIZE,
     });
     return opened;
+  }
+
+  /**
+   * Attaches to a live session as a fresh page would (`position` null: the gateway replays what
+   * it holds); on a replica that does not own it, through the hop. Takes it over from its page.
+   */
+  attach(sessionId: string): Promise<string> {
+    const attached = this.answered('attached');
+    this.send({ type: 'attach', protocol: PROTOCOL_VERSION, sessionId, position: null });
+    return attached;
   }
 
   onOutput(listener: (chunk: Buffer) => void): void {
@@ -172,8 +210,9 @@ export async function openBenchSession(
   wsUrl: string,
   target: string,
   sshd: SshdFixture,
+  identity?: BenchIdentity,
 ): Promise<BenchClient> {
-  const client = await BenchClient.connect(wsUrl);
+  const client = await BenchClient.connect(wsUrl, identity);
   try {
     await client.open(target, sshd);
   } catch (error) {

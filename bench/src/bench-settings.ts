@@ -6,6 +6,8 @@ export const FIGURE_NAMES = [
   'heartbeat-cpu',
   'heartbeat-fidelity',
   'browser-render',
+  'forwarded-attach',
+  'sessions-per-replica',
 ] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
@@ -39,6 +41,8 @@ export interface BenchSettings {
   floodSeconds: number;
   /** `seq 1 N` rendered in Chromium. @default 1000000 */
   seqLines: number;
+  /** Idle sessions opened on one replica in cluster mode (`VIGIL_BENCH_REPLICA_SESSIONS`). @default 1000 */
+  replicaSessions: number;
   /** Ctrl-C presses during `yes`, per renderer and over bare ssh2 (`VIGIL_BENCH_CTRLC_TRIES`). @default 20 */
   ctrlCTries: number;
   /** Sessions opened at once through the gateway: sshd's MaxStartups is raised above this. */
@@ -116,6 +120,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): B
     idleSessions: numberFrom(env, 'VIGIL_BENCH_IDLE_SESSIONS', quick ? 5 : 50),
     floodSeconds: numberFrom(env, 'VIGIL_BENCH_FLOOD_SECONDS', quick ? 5 : 20),
     seqLines: numberFrom(env, 'VIGIL_BENCH_SEQ_LINES', quick ? 100_000 : 1_000_000),
+    replicaSessions: numberFrom(env, 'VIGIL_BENCH_REPLICA_SESSIONS', quick ? 100 : 1000),
     ctrlCTries: numberFrom(env, 'VIGIL_BENCH_CTRLC_TRIES', quick ? 5 : 20),
     openConcurrency: numberFrom(env, 'VIGIL_BENCH_OPEN_CONCURRENCY', 16),
     cpuProfile: env.VIGIL_BENCH_CPU_PROF === '1',

@@ -23,6 +23,8 @@ async function start(config: Record<string, unknown>, logFile: string): Promise<
   await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   const address = gateway.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the gateway did not listen on TCP');
+  // In cluster mode the replica joins at the address it listens on, as main.ts does; else a no-op.
+  await gateway.joinCluster({ host: '127.0.0.1', port: address.port });
   reply({ type: 'ready', port: address.port });
 }
 

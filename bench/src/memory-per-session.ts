@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchClient } from './bench-client.js';
 import { attempt, type BenchContext, type Figure, type FigureModule, judge, ratioText } from './figure.js';
-import { startGateway, TARGETS } from './gateway-harness.js';
+import { type GatewayUnderBench, startGateway, TARGETS } from './gateway-harness.js';
 import type { MemorySample } from './ipc-messages.js';
 import { type MeasuredChild, startSshHolder } from './measured-child.js';
 import { closeSessions, openIdleSessions } from './session-pool.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const GOAL_KIB = 100;
+/** Goal for the RSS an idle session adds, in one process or on a replica of a cluster. */
+export const GOAL_KIB = 100;
 /** Time for the last prompts, health pushes and timers of freshly opened sessions to pass. */
 const SETTLE_MS = 3_000;
 /**
@@ -37,11 +38,13 @@ interface IdleSample extends MemorySample {
   steady: boolean;
 }
 
-interface Curve {
+export interface Curve {
   empty: IdleSample;
   at: Map<number, IdleSample>;
   /** The same counts SETTLE_MS after opening, before V8 gave back its young generation. */
   fresh: Map<number, MemorySample>;
+  /** Seconds it took to open the sessions that brought the child to each count. */
+  openSeconds: Map<number, number>;
 }
 
 /**
@@ -83,11 +86,13 @@ async function curve(
   const empty = await idleSample(child, performance.now());
   if (empty.sessions !== 0) throw new Error(`the child still holds ${empty.sessions} warm-up sessions`);
   await sampled(0);
-  const result: Curve = { empty, at: new Map(), fresh: new Map() };
+  const result: Curve = { empty, at: new Map(), fresh: new Map(), openSeconds: new Map() };
   let held = 0;
   for (const count of counts) {
+    const openingAt = performance.now();
     held = await open(count - held);
     const openedAt = performance.now();
+    result.openSeconds.set(count, (openedAt - openingAt) / 1000);
     await sleep(SETTLE_MS);
     result.fresh.set(count, await child.memory());
     const sample = await idleSample(child, openedAt);
@@ -100,26 +105,42 @@ async function curve(
   return result;
 }
 
-/** Gateway memory with 0 and then each count of idle sessions (default config, a client on each). */
-async function gatewayCurve(context: BenchContext, counts: number[]): Promise<Curve> {
+/**
+ * `gateway`'s memory with 0 and then each count of idle sessions, a client on each, after a
+ * warm-up; `sampled` runs after each sample, while those sessions are still open.
+ */
+export async function gatewayCurve(
+  context: BenchContext,
+  gateway: GatewayUnderBench,
+  counts: number[],
+  sampled?: (count: number) => Promise<void>,
+): Promise<Curve> {
   const { sshd, settings } = context;
-  const gateway = await startGateway(context, 'memory');
   const clients: BenchClient[] = [];
   const open = (count: number) =>
     openIdleSessions(gateway.wsUrl, TARGETS.default, sshd, count, settings.openConcurrency, context.log);
-  const snapshot = async (count: number) => {
-    if (!settings.heapSnapshot) return;
-    await gateway.child.heapSnapshot(join(context.runDir, `memory-${count}-sessions.heapsnapshot`));
-  };
   try {
     await closeSessions(await open(WARM_UP_SESSIONS));
     const addSessions = async (more: number) => {
       clients.push(...(await open(more)));
       return clients.length;
     };
-    return await curve(gateway.child, counts, addSessions, snapshot);
+    return await curve(gateway.child, counts, addSessions, sampled);
   } finally {
     await closeSessions(clients);
+  }
+}
+
+/** The default config's memory curve, with a heap snapshot after each sample when asked for. */
+async function defaultGatewayCurve(context: BenchContext, counts: number[]): Promise<Curve> {
+  const gateway = await startGateway(context, 'memory');
+  const snapshot = async (count: number) => {
+    if (!context.settings.heapSnapshot) return;
+    await gateway.child.heapSnapshot(join(context.runDir, `memory-${count}-sessions.heapsnapshot`));
+  };
+  try {
+    return await gatewayCurve(context, gateway, counts, snapshot);
+  } finally {
     await gateway.stop();
   }
 }
@@ -161,7 +182,8 @@ function stepNote(vigil: Curve, direct: Curve, from: number, to: number): string
   );
 }
 
-function perSession(curve: Curve, count: number) {
+/** What each of `count` idle sessions adds to the empty child, in KiB. */
+export function perSession(curve: Curve, count: number) {
   const sample = curve.at.get(count)!;
   const each = (key: keyof MemorySample) => (sample[key] - curve.empty[key]) / count / KiB;
   const freshRss = (curve.fresh.get(count)!.rss - curve.empty.rss) / count / KiB;
@@ -169,7 +191,7 @@ function perSession(curve: Curve, count: number) {
 }
 
 /** When the idle sample was taken, and what RSS said before V8 gave its scratch room back. */
-function idleNote(curve: Curve, count: number, freshRssPerSession: number): string {
+export function idleNote(curve: Curve, count: number, freshRssPerSession: number): string {
   const idle = curve.at.get(count)!;
   const fresh = curve.fresh.get(count)!;
   const mib = (bytes: number) => (bytes / MiB).toFixed(1);
@@ -187,7 +209,7 @@ function idleNote(curve: Curve, count: number, freshRssPerSession: number): stri
 export const memoryPerSession: FigureModule = (context) =>
   attempt('Memory per idle session', `≤ ${GOAL_KIB} KiB RSS`, async () => {
     const counts = context.settings.memorySessions;
-    const vigil = await gatewayCurve(context, counts);
+    const vigil = await defaultGatewayCurve(context, counts);
     const direct = await ssh2Curve(context, counts);
     return counts.map((count, i): Figure => {
       const v = perSession(vigil, count);

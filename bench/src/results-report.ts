@@ -40,6 +40,7 @@ function settingsLine(settings: BenchSettings): string {
     `heartbeat CPU: ${settings.heartbeatSessions} sessions, ${settings.cpuSeconds} s per setting`,
     `fidelity: ${settings.floodSessions} flooding + ${settings.idleSessions} idle sessions, ${settings.floodSeconds} s`,
     `browser: seq 1 ${settings.seqLines}, ${settings.ctrlCTries} Ctrl-C tries per renderer`,
+    `sessions per replica: ${settings.replicaSessions}`,
   ].join('; ');
 }
 
@@ -75,12 +76,26 @@ const METHOD = `
   apart: recordings off, and the gateway's event-loop thread real-time (SCHED_RR), which gives
   it the CPU it would have on a host of its own. The gateway thread's scheduler times
   (/proc/PID/task/PID/schedstat) show how long it waited for a CPU.
-- **Browser**: headless Chromium (WebGL2 through SwiftShader) on the built web app, once with
-  \`?renderer=webgl\` and once with \`?renderer=dom\`; \`window.vigil.renderer\` says which drew.
+- **Browser**: headless Chromium (WebGL2 through SwiftShader, the page composited in software,
+  as without GPU compositing) on the built web app, once with \`?renderer=webgl\` and once with
+  \`?renderer=dom\`; \`window.vigil.renderer\` says which drew.
   \`seq\`: until its last line is in \`window.vigil.term\`'s buffer. Ctrl-C: \`yes\` floods for
   1.5 s, then Ctrl-C through the page's keyboard, timed on the page's clock from the keydown to
   the end of parsing of the last write that held flood output (the terminal's \`write\` wrapped),
   over N tries. Baseline: the same commands on a bare ssh2 PTY shell, bytes arriving (no rendering).
+- **Forwarded attach**: two gateway replicas in cluster mode (a real PostgreSQL with fsync on, one
+  cluster secret), every session opened on the owner. A relayed page attaches to its session
+  through the other replica, which carries it over the internal hop; the baseline page is
+  attached to the owner itself. Echo: as above, alternating blocks on two sessions of the owner,
+  one attached directly and one through the other replica (one session cannot serve both: an
+  attach takes it over). Throughput: \`head -c N /dev/zero\` as above, every byte counted, a fresh
+  session per run, runs ABBA.
+- **Sessions per replica**: N idle sessions on one replica in cluster mode against a gateway
+  without a database, in the same run: memory as the memory figure samples it, the open rate
+  (16 at a time, each to its prompt, with the directory's insert against none), and the lease
+  renewal that writes every session's byte counts in one statement, as PostgreSQL's
+  pg_stat_statements times it (planning and execution, without the round trip), with none and
+  with N sessions.
 `;
 
 /** bench/results.md: the machine, the table, the notes, and how the figures were taken. */

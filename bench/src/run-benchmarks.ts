@@ -15,6 +15,7 @@ import { type SshdFixture, startSshd } from '@vigil/test-sshd';
 import { FIGURE_NAMES, type FigureName, settingsFrom } from './bench-settings.js';
 import { browserRender } from './browser-render.js';
 import { attempt, type BenchContext, type Figure, type FigureModule } from './figure.js';
+import { forwardedAttach } from './forwarded-attach.js';
 import { heartbeatCpu } from './heartbeat-cpu.js';
 import { heartbeatFidelity } from './heartbeat-fidelity.js';
 import { keystrokeLatency } from './keystroke-latency.js';
@@ -22,6 +23,7 @@ import { loadAverageNow, machineDetails } from './machine-details.js';
 import { memoryPerSession } from './memory-per-session.js';
 import { formatTable, writeResults } from './results-report.js';
 import { mergeRuns } from './run-ranges.js';
+import { sessionsPerReplica } from './sessions-per-replica.js';
 import { throughput } from './throughput.js';
 
 const MODULES: Record<FigureName, FigureModule> = {
@@ -31,6 +33,8 @@ const MODULES: Record<FigureName, FigureModule> = {
   'heartbeat-cpu': heartbeatCpu,
   'heartbeat-fidelity': heartbeatFidelity,
   'browser-render': browserRender,
+  'forwarded-attach': forwardedAttach,
+  'sessions-per-replica': sessionsPerReplica,
 };
 
 /**

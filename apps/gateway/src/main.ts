@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { buildApp } from './app.js';
 import { exportAudit } from './audit/export-audit.js';
@@ -14,13 +15,18 @@ import { PasswordPromptError, readNewPassword } from './password-prompt.js';
 import { openStorage } from './storage/open-storage.js';
 import { runUserCommand } from './user-command.js';
 
-/** How long shutdown may take before the process exits anyway. */
-const DRAIN_TIMEOUT_MS = 10_000;
+/** How long closing (after any drain) may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function loadConfig(configPath: string | undefined): Promise<Config> {
   if (configPath === undefined) return defaultConfig(resolve('data'));
   const text = await readFile(configPath, 'utf8');
   return parseConfig(text, configPath, configDir(configPath));
+}
+
+function listeningPort(address: string | AddressInfo | null): number {
+  if (address === null || typeof address === 'string') throw new Error('the gateway did not listen on TCP');
+  return address.port;
 }
 
 async function main() {
@@ -48,16 +54,36 @@ async function main() {
     return;
   }
   const config = applySshOverrides(await loadConfig(command.configPath), command.sshOverrides);
-  const { app } = await buildApp(config);
+  const { app, joinCluster, drain } = await buildApp(config);
   await app.listen({ host: config.listen.host, port: config.listen.port });
+  try {
+    await joinCluster({ host: config.listen.host, port: listeningPort(app.server.address()) });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 
+  let closing = false;
   const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
     app.log.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(1), DRAIN_TIMEOUT_MS).unref();
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
     app.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  if (drain === undefined) {
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+    return;
+  }
+  // A replica drains on SIGTERM (a rolling restart); a second SIGTERM ends the drain at once,
+  // and SIGINT (Ctrl-C) closes at once as it always did.
+  process.on('SIGTERM', () => drain.signal('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  void drain.ended.then((why) => {
+    app.log.info({ why }, 'drain over: closing');
+    shutdown('SIGTERM');
+  });
 }
 
 main().catch((error: unknown) => {

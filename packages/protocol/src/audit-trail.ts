@@ -25,6 +25,11 @@ export const sessionEndReasonSchema = z.discriminatedUnion('reason', [
   z.object({ reason: z.literal('ended-by'), by: z.string() }),
   /** An error code from the catalogue (ERROR_CODES), kept as a string so a newer gateway's codes still read. */
   z.object({ reason: z.literal('failure'), code: z.string() }),
+  /**
+   * The replica that owned the session stopped renewing its lease (it crashed, froze or lost the
+   * database); another replica recorded the end on its behalf. `replica` is the lost one's id.
+   */
+  z.object({ reason: z.literal('replica-lost'), replica: z.string() }),
 ]);
 export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 

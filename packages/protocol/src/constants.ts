@@ -42,6 +42,12 @@ export const CLOSE_CODES = {
    * The session goes on, waiting for its browser; the page signs in again and reattaches.
    */
   signInEnded: 4002,
+  /**
+   * RFC 6455's "Try Again Later": the replica relaying this socket lost its hop to the replica
+   * that owns the session. The page reconnects as after any drop; the balancer may pick another
+   * replica, and if the owner is gone for good the reattach answers REPLICA_LOST.
+   */
+  tryAgainLater: 1013,
 } as const;
 
 /**

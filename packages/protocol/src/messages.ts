@@ -66,6 +66,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resize'), cols, rows }),
   /** The person hangs up: the gateway closes the SSH session. */
   z.object({ type: z.literal('close') }),
+  /**
+   * Only on the internal hop between replicas (a page sending it is answered UNEXPECTED_MESSAGE):
+   * the relaying replica's shortest round trip to the browser, which the owner's flow window
+   * adds to the hop's own (docs/architecture.md, "Cluster").
+   */
+  z.object({ type: z.literal('hop-leg'), browserRttMs: z.number().min(0).max(600_000) }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -93,6 +99,11 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('health'),
     ssh: legHealthSchema,
     browser: legHealthSchema,
+    /**
+     * When another replica owns the session: the hop between the replica this page talks to and
+     * the owner (WebSocket pings across it). `browser` is then the page's own leg to its replica.
+     */
+    hop: legHealthSchema.optional(),
     /** Whether kernel TCP keepalive is on for the socket to the target. */
     tcpKeepAlive: z.boolean(),
   }),

@@ -7,7 +7,9 @@ export type SessionEndReason =
   | { reason: 'closed'; detail: string }
   /** Ended through the sessions API by this gateway user (an administrator or the owner). */
   | { reason: 'ended-by'; by: string }
-  | { reason: 'failure'; code: string };
+  | { reason: 'failure'; code: string }
+  /** Its replica stopped renewing its lease; another replica recorded the end (`replica`: the lost one's id). */
+  | { reason: 'replica-lost'; replica: string };
 
 /** Everything the audit trail records; one variant per kind of event. */
 export type AuditEvent =

@@ -152,6 +152,10 @@ function resolvePaths(config: Config, baseDir: string): Config {
       config.recordings.directory === undefined
         ? config.recordings
         : { ...config.recordings, directory: resolve(baseDir, config.recordings.directory) },
+    cluster:
+      config.cluster.secretFile === undefined
+        ? config.cluster
+        : { ...config.cluster, secretFile: resolve(baseDir, config.cluster.secretFile) },
     targets: config.targets.map((t) => ({
       ...t,
       hostKeys: hostKeys(t.hostKeys),

@@ -13,8 +13,9 @@ export type ToRecordingThread =
 /** From the recording thread back. */
 export type FromRecordingThread =
   /**
-   * A batch is on disk (or was dropped after a failure): `written` holds, per recording, its id
-   * and the event bytes it had in the batch, so backlogs shrink; `buffer` carries the next batch.
+   * A batch is on disk (or was dropped after a failure): `written` holds, per recording in the
+   * batch, its id, its event bytes (so its backlog shrinks) and the bytes its file now holds,
+   * ending at a line's end; `buffer` carries the next batch.
    */
   | { type: 'written'; buffer: ArrayBuffer; written: number[] }
   /** The file could not be opened or written; the recording keeps going without it. */

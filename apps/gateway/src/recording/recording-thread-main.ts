@@ -23,6 +23,8 @@ const WRITE_BYTES = 128 * 1024;
 
 interface Recording {
   fd: number | undefined;
+  /** Bytes in the file so far: always whole lines, as every write is one. */
+  length: number;
   failure: string | undefined;
   readonly output: JsonTextEncoder;
   readonly input: JsonTextEncoder;
@@ -44,6 +46,7 @@ function writeAll(recording: Recording, id: number, data: Uint8Array) {
   if (recording.fd === undefined || recording.failure || data.length === 0) return;
   try {
     for (let offset = 0; offset < data.length; ) offset += writeSync(recording.fd, data, offset);
+    recording.length += data.length;
   } catch (error) {
     recording.failure = (error as Error).message;
     reply({ type: 'failed', id, message: recording.failure });
@@ -85,7 +88,7 @@ function appendResize(at: number, cols: number, rows: number, length: number): n
 /** Writes a batch: each run of one recording's entries with one write, then gives the buffer back. */
 function writeBatch(buffer: ArrayBuffer, entries: number[]) {
   const bytes = new Uint8Array(buffer);
-  /** Recording id and event bytes, per recording in the batch. */
+  /** Recording id, event bytes and (once written) file length, per recording in the batch. */
   const written: number[] = [];
   let offset = 0;
   let pendingId = 0;
@@ -108,13 +111,14 @@ function writeBatch(buffer: ArrayBuffer, entries: number[]) {
     const size = entries[e + 3]!;
     const event = bytes.subarray(offset, offset + size);
     offset += size;
-    const last = written.length - 2;
+    const last = written.length - 3;
     if (written[last] === id) written[last + 1]! += size;
-    else written.push(id, size);
+    else written.push(id, size, 0);
     if (pending)
       length = appendEvent(pending, kind === ENTRY_KIND.output ? 'o' : 'i', at, event, false, length);
   }
   if (pending) writeAll(pending, pendingId, scratch.subarray(0, length));
+  for (let k = 0; k < written.length; k += 3) written[k + 2] = recordings.get(written[k]!)?.length ?? 0;
   reply({ type: 'written', buffer, written }, [buffer]);
 }
 
@@ -124,6 +128,7 @@ function handle(message: ToRecordingThread) {
   if (message.type === 'open') {
     const recording: Recording = {
       fd: undefined,
+      length: 0,
       failure: undefined,
       output: new JsonTextEncoder(),
       input: new JsonTextEncoder(),

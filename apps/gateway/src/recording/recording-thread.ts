@@ -17,7 +17,7 @@ const SPARE_BUFFERS = 4;
 
 /** What one recording hears back from the thread. */
 export interface RecordingListener {
-  written(bytes: number): void;
+  written(bytes: number, fileBytes: number): void;
   failed(message: string): void;
   closed(error: string | undefined): void;
 }
@@ -127,7 +127,9 @@ export class RecordingThread {
       if (buffer.byteLength === BATCH_BYTES && this.spareBuffers.length < SPARE_BUFFERS) {
         this.spareBuffers.push(buffer);
       }
-      for (let k = 0; k < written.length; k += 2) this.listeners.get(written[k]!)?.written(written[k + 1]!);
+      for (let k = 0; k < written.length; k += 3) {
+        this.listeners.get(written[k]!)?.written(written[k + 1]!, written[k + 2]!);
+      }
       return;
     }
     const listener = this.listeners.get(message.id);

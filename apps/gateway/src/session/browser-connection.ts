@@ -14,7 +14,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { GatewayUser } from '../auth/gateway-user.js';
+import { HopRelay } from '../cluster/hop-relay.js';
+import type { ReplicaPeers } from '../cluster/replica-peers.js';
 import type { Config } from '../config/config-schema.js';
+import type { ReplicaDrain } from '../drain/replica-drain.js';
 import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import type { OfferedHostKey } from '../ssh/host-key-policy.js';
@@ -42,7 +45,19 @@ export interface ConnectionDeps {
   source: string;
   audit: AuditLog;
   firstUseKeys: FirstUseKeys;
+  /** A draining replica starts no new session; reattaches are still served. */
+  drain: Pick<ReplicaDrain, 'draining'>;
+  /** In a cluster: where to find a session this replica does not hold. */
+  peers?: ReplicaPeers;
+  /**
+   * Set on the owner's end of a relayed attach (cluster/internal-api.ts): the session the hop
+   * token names, the only one this connection may attach to; it never opens one.
+   */
+  hop?: { sessionId: string | undefined };
 }
+
+/** Frames a page may send while its attach is being routed to another replica, before they are dropped. */
+const MAX_FRAMES_WHILE_ROUTING = 64;
 
 type OpenMessage = Extract<ClientMessage, { type: 'open' }>;
 
@@ -56,7 +71,14 @@ type PendingQuestion =
  * A bad frame costs only an error message; it never ends the session or touches another one.
  */
 export class BrowserConnection {
-  private state: 'awaiting-open' | 'opening' | 'attached' | 'ended' = 'awaiting-open';
+  private state: 'awaiting-open' | 'opening' | 'attached' | 'routing' | 'relaying' | 'ended' =
+    'awaiting-open';
+  /** While relaying: the hop to the replica that owns the session. */
+  private relay: HopRelay | undefined;
+  /** Frames that came while routing, forwarded once the hop is up. */
+  private routingQueue: { data: Buffer; isBinary: boolean }[] = [];
+  /** On the owner's end of a hop: the relaying replica's shortest round trip to the page. */
+  private relayedRttMs = 0;
   private session: Session | undefined;
   private attachment: Attachment | undefined;
   private watchSshHealth: (() => void) | undefined;
@@ -95,7 +117,9 @@ export class BrowserConnection {
     this.heartbeat.measureNow();
     deps.metrics.observe('browser', this.heartbeat);
     this.heartbeat.on('rtt', (ms) => {
-      this.minRoundTripMs = Math.min(ms, this.minRoundTripMs ?? ms);
+      const shortest = Math.min(ms, this.minRoundTripMs ?? ms);
+      if (shortest !== this.minRoundTripMs) this.relay?.browserRtt(shortest);
+      this.minRoundTripMs = shortest;
     });
     this.heartbeat.on('change', () => this.pushHealth());
     this.heartbeat.once('timeout', () => {
@@ -106,6 +130,7 @@ export class BrowserConnection {
 
   /** Both legs' health, on a state change at once and otherwise now and then (see HealthPushPolicy). */
   private pushHealth() {
+    if (this.state === 'relaying') return this.relay?.pushHealth();
     const session = this.session;
     if (this.state !== 'attached' || !session) return;
     const ssh = session.shell.heartbeat;
@@ -134,6 +159,7 @@ export class BrowserConnection {
   }
 
   private onFrame(data: Buffer, isBinary: boolean) {
+    if (this.state === 'relaying' || this.state === 'routing') return this.onFrameToRelay(data, isBinary);
     if (isBinary) {
       this.onInput(data);
       return;
@@ -148,6 +174,8 @@ export class BrowserConnection {
       case 'open':
       case 'attach':
         if (this.state !== 'awaiting-open') return this.unexpected(message.type);
+        // A hop carries an attach only: a session starts on the replica the balancer picked.
+        if (message.type === 'open' && this.deps.hop) return this.unexpected('open over the internal hop');
         // The first message carries the protocol version; nothing else is read from a stranger.
         if (message.protocol !== PROTOCOL_VERSION) {
           this.sendError(
@@ -170,6 +198,10 @@ export class BrowserConnection {
       case 'resize':
         if (this.state !== 'attached') return this.unexpected(message.type);
         return this.session?.resize(message.cols, message.rows);
+      case 'hop-leg':
+        if (!this.deps.hop) return this.unexpected(message.type);
+        this.relayedRttMs = message.browserRttMs;
+        return;
       case 'close':
         if (this.state === 'attached') return this.session?.close('the person hung up');
         // Said in words (and audited), so the page does not take the closing socket for a lost connection.
@@ -214,8 +246,10 @@ export class BrowserConnection {
   private async open(message: OpenMessage) {
     this.state = 'opening';
     this.opening = { target: message.target, sshUser: message.username };
+    // First of all: nothing has been tried, so the page can open the same again elsewhere.
+    if (this.deps.drain.draining) throw new SshFailure('GATEWAY_DRAINING', {});
     const { maxSessionsPerUser } = this.deps.config.limits;
-    if (this.deps.registry.list(this.deps.owner).length >= maxSessionsPerUser) {
+    if ((await this.deps.registry.ownedCount(this.deps.owner)) >= maxSessionsPerUser) {
       throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
     }
     // Before any SSH connection: a bastion that records every session opens none it cannot record.
@@ -291,7 +325,12 @@ export class BrowserConnection {
       shell.close('the browser left before the shell started');
       return;
     }
-    const session = this.deps.registry.create(
+    if (this.deps.drain.draining) {
+      // The drain began while this shell was starting; it would keep the replica up for hours.
+      shell.close('the gateway replica began draining');
+      throw new SshFailure('GATEWAY_DRAINING', {});
+    }
+    const session = await this.deps.registry.create(
       { owner: this.deps.owner, source: this.deps.source },
       target.name,
       username,
@@ -300,17 +339,86 @@ export class BrowserConnection {
       this.deps.log,
       { cols: message.cols, rows: message.rows },
     );
+    if (this.state !== 'opening') {
+      session.close('the browser left before the shell started');
+      return;
+    }
     this.attach(session, 0, 'opened');
   }
 
   private reattach(message: Extract<ClientMessage, { type: 'attach' }>) {
     const session = this.deps.registry.get(message.sessionId, this.deps.owner);
-    if (!session || (message.position !== null && message.position > session.outputPosition)) {
+    const hopSession = this.deps.hop?.sessionId;
+    if (!session && this.deps.peers && !this.deps.hop) {
+      this.routeAttach(this.deps.peers, message).catch((error: unknown) => this.onRouteFailed(error));
+      return;
+    }
+    if (
+      !session ||
+      (this.deps.hop && hopSession !== message.sessionId) ||
+      (message.position !== null && message.position > session.outputPosition)
+    ) {
       this.sendError('SESSION_NOT_FOUND', {}, true);
       return this.end();
     }
     session.log.info({ position: message.position }, 'browser reattached');
     this.attach(session, message.position, 'attached');
+  }
+
+  /** The session is not here: find its owner in the directory and relay to it over one hop. */
+  private async routeAttach(peers: ReplicaPeers, message: Extract<ClientMessage, { type: 'attach' }>) {
+    this.state = 'routing';
+    const { owner, source, user } = this.deps;
+    const route = await peers.routeAttach(message.sessionId, {
+      owner,
+      name: user?.name ?? 'this browser',
+      admin: user?.admin ?? false,
+      source,
+    });
+    if (this.state !== 'routing') return;
+    if (route.kind !== 'remote') {
+      this.sendError(route.kind === 'replica-lost' ? 'REPLICA_LOST' : 'SESSION_NOT_FOUND', {}, true);
+      return this.end();
+    }
+    this.deps.log.info(
+      { sessionId: message.sessionId, owner: route.url },
+      'relaying an attach to the owning replica',
+    );
+    this.state = 'relaying';
+    this.relay = new HopRelay(
+      route.url,
+      route.token,
+      message,
+      { browser: this.socket, browserLeg: () => this.heartbeat.snapshot(), log: this.deps.log },
+      () => this.end(),
+    );
+    if (this.minRoundTripMs !== undefined) this.relay.browserRtt(this.minRoundTripMs);
+    for (const frame of this.routingQueue) this.relay.forward(frame.data, frame.isBinary);
+    this.routingQueue = [];
+  }
+
+  /** The directory could not be read: the page tries again, as after any drop. */
+  private onRouteFailed(error: unknown) {
+    if (this.state === 'ended') return;
+    this.deps.log.warn({ err: error }, 'could not route an attach: the directory is unreachable');
+    this.state = 'ended';
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(CLOSE_CODES.tryAgainLater);
+  }
+
+  /** A page's frame on a relayed attach: passed on as it is, except what only replicas may say. */
+  private onFrameToRelay(data: Buffer, isBinary: boolean) {
+    if (!isBinary) {
+      const parsed = parseClientMessage(data.toString('utf8'));
+      if (!parsed.ok) {
+        this.sendError(parsed.code, { reason: parsed.reason, limit: MAX_CONTROL_MESSAGE_BYTES }, false);
+        return;
+      }
+      if (parsed.message.type === 'hop-leg') return this.unexpected(parsed.message.type);
+    }
+    if (this.relay) return this.relay.forward(data, isBinary);
+    if (this.routingQueue.length >= MAX_FRAMES_WHILE_ROUTING)
+      return this.unexpected('more messages before the attach was answered');
+    this.routingQueue.push({ data, isBinary });
   }
 
   private attach(session: Session, position: number | null, kind: 'opened' | 'attached') {
@@ -320,7 +428,8 @@ export class BrowserConnection {
       sendOutput: (chunk, sent) => this.frames.push(chunk, sent),
       send: (message) => this.send(message),
       bufferedBytes: () => this.socket.bufferedAmount + this.frames.pendingBytes,
-      roundTripMs: () => this.minRoundTripMs ?? 0,
+      // Behind a hop, the page is as far as the hop plus the relaying replica's own leg to it.
+      roundTripMs: () => (this.minRoundTripMs ?? 0) + this.relayedRttMs,
       takenOver: () => {
         this.sendError('SESSION_TAKEN_OVER', {}, true);
         this.release();
@@ -374,6 +483,7 @@ export class BrowserConnection {
     const wasState = this.state;
     this.state = 'ended';
     this.heartbeat.stop();
+    this.relay?.close();
     this.pending?.reject(new Error('browser left'));
     this.pending = undefined;
     this.abort.abort();

@@ -1,5 +1,6 @@
+import { MAX_FRAME_BYTES } from '@vigil/protocol';
 import { describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES, OutputFrames } from './output-frames.js';
+import { OutputFrames } from './output-frames.js';
 
 function framesUnderTest() {
   const sent: { frame: Buffer; done: () => void }[] = [];
@@ -53,6 +54,28 @@ describe('OutputFrames', () => {
     expect(sent.map((s) => s.frame.length)).toEqual([MAX_FRAME_BYTES]);
     runDeferred();
     expect(sent.map((s) => s.frame.length)).toEqual([MAX_FRAME_BYTES, MAX_FRAME_BYTES / 4]);
+  });
+
+  it('never sends a frame above the maximum: the chunk that would cross it starts the next frame', () => {
+    const { frames, sent, runDeferred } = framesUnderTest();
+    const piece = Buffer.alloc((MAX_FRAME_BYTES / 8) * 3);
+    for (let i = 0; i < 3; i++) frames.push(piece, () => {});
+    runDeferred();
+    expect(sent.map((s) => s.frame.length)).toEqual([2 * piece.length, piece.length]);
+  });
+
+  it('splits a chunk larger than the maximum, and calls its callback once its last piece is sent', () => {
+    const { frames, sent, runDeferred } = framesUnderTest();
+    const calls: string[] = [];
+    const chunk = Buffer.alloc(MAX_FRAME_BYTES * 2 + 10, 1);
+    frames.push(chunk, () => calls.push('chunk'));
+    runDeferred();
+    expect(sent.map((s) => s.frame.length)).toEqual([MAX_FRAME_BYTES, MAX_FRAME_BYTES, 10]);
+    expect(Buffer.concat(sent.map((s) => s.frame)).equals(chunk)).toBe(true);
+    for (const s of sent.slice(0, 2)) s.done();
+    expect(calls).toEqual([]);
+    sent[2]?.done();
+    expect(calls).toEqual(['chunk']);
   });
 
   it('drops what is gathered when the socket is gone (the replay buffer still holds it)', () => {

@@ -1,5 +1,4 @@
-/** A frame is sent at once when it reaches this, so a long replay still goes out in pieces. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
+import { MAX_FRAME_BYTES } from '@vigil/protocol';
 
 /**
  * Terminal output to one socket, one WebSocket frame per burst instead of one per SSH packet.
@@ -9,6 +8,9 @@ export const MAX_FRAME_BYTES = 1024 * 1024;
  * its ticks have run (a microtask), so a lone keystroke echo waits for nothing. Frame boundaries
  * mean nothing to the protocol: the page counts bytes. `flush` sends what is gathered before
  * anything else goes on the socket, so control messages keep their place after the output.
+ * No frame exceeds the protocol's MAX_FRAME_BYTES, the cap every reader enforces: a replica
+ * relaying this socket over the internal hop reads it with that cap, and a long replay still
+ * goes out in pieces.
  */
 export class OutputFrames {
   private chunks: Buffer[] = [];
@@ -27,11 +29,17 @@ export class OutputFrames {
 
   /** `sent` runs once the socket has taken the frame that carries `chunk`. */
   push(chunk: Buffer, sent: () => void): void {
+    if (this.bytes + chunk.length > MAX_FRAME_BYTES) this.flush();
+    let rest = chunk;
+    while (rest.length > MAX_FRAME_BYTES) {
+      this.sendFrame(rest.subarray(0, MAX_FRAME_BYTES), () => {});
+      rest = rest.subarray(MAX_FRAME_BYTES);
+    }
     if (this.chunks.length === 0) this.defer(() => this.flush());
-    this.chunks.push(chunk);
+    this.chunks.push(rest);
     this.sentCallbacks.push(sent);
-    this.bytes += chunk.length;
-    if (this.bytes >= MAX_FRAME_BYTES) this.flush();
+    this.bytes += rest.length;
+    if (this.bytes === MAX_FRAME_BYTES) this.flush();
   }
 
   flush(): void {

@@ -85,6 +85,55 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX sign_in_sessions_expiry ON sign_in_sessions (expires_at);`,
   },
+  {
+    version: 5,
+    description: 'replicas with their leases, the directory of live sessions, the cluster secret check',
+    // One process has no replicas: its sessions are the ones in its memory.
+    sqlite: '',
+    // lease_until is the database's clock, never a replica's: replicas' clocks may disagree.
+    // The byte counts are as of the owner's last renewal, for the audit record of a lost session.
+    // A lost replica's sessions keep their row (ended_at, end_reason) for a day, so a browser that
+    // comes back to another replica is told why its session ended instead of "no such session".
+    postgres: `
+      CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'serving',
+        joined_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        lease_until TIMESTAMPTZ NOT NULL,
+        sessions INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE live_sessions (
+        session_id TEXT PRIMARY KEY,
+        replica_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        target TEXT NOT NULL,
+        ssh_user TEXT NOT NULL,
+        source TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        bytes_to_target BIGINT NOT NULL DEFAULT 0,
+        bytes_from_target BIGINT NOT NULL DEFAULT 0,
+        ended_at TIMESTAMPTZ,
+        end_reason TEXT
+      );
+      CREATE INDEX live_sessions_replica ON live_sessions (replica_id) WHERE ended_at IS NULL;
+      CREATE INDEX live_sessions_owner ON live_sessions (owner) WHERE ended_at IS NULL;
+      CREATE INDEX live_sessions_ended ON live_sessions (ended_at) WHERE ended_at IS NOT NULL;
+      CREATE TABLE cluster_secret (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        verifier BYTEA NOT NULL
+      );`,
+  },
+  {
+    version: 6,
+    description:
+      'a key per audit event from its replica, so a write retried after a lost reply is not doubled',
+    // One process writes its SQLite file in a transaction it sees the end of.
+    sqlite: '',
+    postgres: `
+      ALTER TABLE audit ADD COLUMN writer_key TEXT;
+      CREATE UNIQUE INDEX audit_writer_key ON audit (writer_key);`,
+  },
 ];
 
 /** The version this code writes and reads. */

@@ -54,6 +54,12 @@ describe('sessionEndText', () => {
   it('names who ended a session through the sessions API', () => {
     expect(sessionEndText({ reason: 'ended-by', by: 'alice' })).toBe('ended by alice');
   });
+
+  it('says a session ended because its gateway replica was lost', () => {
+    expect(sessionEndText({ reason: 'replica-lost', replica: 'r-1a2b' })).toBe(
+      'its gateway replica was lost (r-1a2b)',
+    );
+  });
 });
 
 describe('bytesText', () => {

@@ -72,6 +72,8 @@ export function sessionEndText(end: SessionEndReason): string {
       return `failed (${end.code})`;
     case 'ended-by':
       return `ended by ${end.by}`;
+    case 'replica-lost':
+      return `its gateway replica was lost (${end.replica})`;
   }
 }
 

@@ -23,7 +23,8 @@ export interface HealthBadge {
   hide(): void;
 }
 
-const LEGS = ['ssh', 'browser'] as const;
+/** `hop` only when another replica holds the session; its column shows then (`#health-table[data-hop]`). */
+const LEGS = ['ssh', 'browser', 'hop'] as const;
 const DETAIL_KEYS: LegDetailKey[] = [
   'state',
   'interval',
@@ -54,6 +55,7 @@ export function createHealthBadge(now: () => number = () => performance.now()): 
   const cells = new Map<string, HTMLElement>();
   for (const leg of LEGS) for (const key of DETAIL_KEYS) cells.set(`${leg}-${key}`, cell(`${leg}-${key}`));
   const tcpKeepAlive = cell('tcp-keepalive');
+  const table = elementById('health-table', HTMLTableElement);
 
   /** The last health message and when it arrived, on the page's monotonic clock. */
   let last: { health: SessionHealth; receivedAt: number } | undefined;
@@ -61,8 +63,10 @@ export function createHealthBadge(now: () => number = () => performance.now()): 
 
   const fillPanel = () => {
     const since = last ? now() - last.receivedAt : 0;
+    table.toggleAttribute('data-hop', last?.health.hop !== undefined);
     for (const leg of LEGS) {
-      const texts = last ? legDetails(last.health[leg], since) : undefined;
+      const health = last?.health[leg];
+      const texts = health ? legDetails(health, since) : undefined;
       for (const key of DETAIL_KEYS) setText(cells.get(`${leg}-${key}`), texts?.[key] ?? '—');
     }
     setText(tcpKeepAlive, last ? tcpKeepAliveText(last.health.tcpKeepAlive) : '—');
