@@ -57,6 +57,15 @@ describe('replicaConfig', () => {
     expect(parsed.cluster.databaseUrl).toBeUndefined();
   });
 
+  it("records into the cluster's bucket, so that any replica plays any recording", () => {
+    expect(configSchema.parse(config).recordings.s3).toEqual({
+      bucket: 'vigil-recordings',
+      endpoint: 'http://127.0.0.1:17480',
+      prefix: '',
+      forcePathStyle: true,
+    });
+  });
+
   it("joins the cluster at its own address with the cluster's secret, keeping the person's lease", () => {
     expect(configSchema.parse(config).cluster).toEqual({
       replicaUrl: 'http://127.0.0.1:18001',

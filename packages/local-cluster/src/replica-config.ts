@@ -29,9 +29,12 @@ export function replicaConfig({ source, port, dataDir, shared }: ReplicaInput): 
     // HAProxy, on the same loopback, names the browser in X-Forwarded-For.
     listen: { host: '127.0.0.1', port, trustProxy: ['127.0.0.1/32'] },
     dataDir,
-    recordings: recordingPolicy,
-    // CLUSTER SETTINGS, the one place for them. Recordings in S3 add recordings.s3
-    // { endpoint, bucket } from `shared.s3` here (its credentials are in replicaEnv already).
+    // CLUSTER SETTINGS, the one place for them. Every replica records into the one bucket, so
+    // any of them plays any recording (its credentials are in replicaEnv).
+    recordings: {
+      ...recordingPolicy,
+      s3: { bucket: shared.s3.bucket, endpoint: shared.s3.endpoint, forcePathStyle: true },
+    },
     cluster: {
       // The others reach it where it listens; the database comes from replicaEnv.
       replicaUrl: `http://127.0.0.1:${port}`,
