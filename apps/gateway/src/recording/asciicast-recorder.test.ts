@@ -113,6 +113,57 @@ describe('AsciicastRecorder', () => {
     await recorder.close();
   });
 
+  it('keeps the events of recordings that share a batch apart and in order', async () => {
+    let clock = 0;
+    const header = { cols: 80, rows: 24, timestamp: 0, title: 't' };
+    const paths = [recordingPath(), recordingPath()];
+    const [a, b] = paths.map((path) => new AsciicastRecorder(thread, path, header, false, () => clock));
+    a!.recordOutput(Buffer.from('a1'));
+    b!.recordOutput(Buffer.from('b1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock = 1000;
+    a!.recordResize(90, 30);
+    b!.recordOutput(Buffer.from('b2'));
+    a!.recordOutput(Buffer.from('a2'));
+    await Promise.all([a!.close(), b!.close()]);
+    expect(lines(paths[0]!).slice(1)).toEqual([
+      [0, 'o', 'a1'],
+      [1, 'r', '90x30'],
+      [1, 'o', 'a2'],
+    ]);
+    expect(lines(paths[1]!).slice(1)).toEqual([
+      [0, 'o', 'b1'],
+      [1, 'o', 'b2'],
+    ]);
+  });
+
+  it('writes output of many batches whole, and the backlog falls to nothing', async () => {
+    const path = recordingPath();
+    const recorder = new AsciicastRecorder(
+      thread,
+      path,
+      { cols: 80, rows: 24, timestamp: 0, title: 't' },
+      false,
+    );
+    const text = Array.from({ length: 150_000 }, (_, k) => `line ${k} "quoted" \\ é\r\n`).join('');
+    const bytes = Buffer.from(text);
+    // One SSH read per event-loop turn, as a flood arrives.
+    for (let at = 0; at < bytes.length; at += 48 * 1024) {
+      recorder.recordOutput(bytes.subarray(at, at + 48 * 1024));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The last batch goes to the thread without a close: at the latest HAND_OVER_MS later.
+    await new Promise((resolve) => {
+      const check = () => recorder.backlog() === 0 && resolve(undefined);
+      recorder.on('drain', check);
+      check();
+    });
+    await recorder.close();
+    const events = lines(path).slice(1);
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(events.map((event) => event[2]).join('')).toBe(text);
+  });
+
   it('never overwrites an existing recording', async () => {
     const path = recordingPath();
     await new AsciicastRecorder(

@@ -3,11 +3,11 @@ import type { RecordingHeader } from './asciicast-header.js';
 import type { RecordingThread } from './recording-thread.js';
 
 /** Output gathered for one event is handed over once it reaches this, even within one task. */
-const MAX_BATCH_BYTES = 256 * 1024;
+const MAX_EVENT_BYTES = 256 * 1024;
 
 /** One stream of terminal bytes (output or input) and the event it is gathering. */
 class EventStream {
-  chunks: Buffer[] = [];
+  readonly chunks: Buffer[] = [];
   bytes = 0;
   /** When the first chunk of the gathering event arrived. */
   at = 0;
@@ -16,9 +16,9 @@ class EventStream {
 /**
  * Records one session as asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/), which the
  * standard asciinema player plays. Output arriving within one event-loop turn (an SSH read often
- * carries several packets) becomes one event, timed at its first byte, copied once and handed to
- * the recording thread, which escapes and writes it. Input ("i" events) is only recorded when
- * asked, because what people type includes passwords.
+ * carries several packets) becomes one event, timed at its first byte, copied once into the
+ * thread's next batch (see RecordingThread), and escaped and written by the recording thread.
+ * Input ("i" events) is only recorded when asked, because what people type includes passwords.
  */
 export class AsciicastRecorder extends EventEmitter<{
   drain: [];
@@ -89,7 +89,7 @@ export class AsciicastRecorder extends EventEmitter<{
     if (stream.bytes === 0) stream.at = this.now();
     stream.chunks.push(chunk);
     stream.bytes += chunk.length;
-    if (stream.bytes >= MAX_BATCH_BYTES) this.flush();
+    if (stream.bytes >= MAX_EVENT_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -107,17 +107,11 @@ export class AsciicastRecorder extends EventEmitter<{
 
   private handOver(stream: EventStream, code: 'o' | 'i') {
     if (stream.bytes === 0) return;
-    // A buffer of its own, to be moved to the thread: the chunks are views of ssh2's buffers
-    // (or of the shared pool), which the replay buffer still holds.
-    const bytes = Buffer.allocUnsafeSlow(stream.bytes);
-    let offset = 0;
-    for (const chunk of stream.chunks) offset += chunk.copy(bytes, offset);
     this.inFlight += stream.bytes;
-    stream.chunks = [];
+    // Copied into the batch: the chunks are views of ssh2's buffers, which the replay buffer still holds.
+    this.thread.event(this.id, code, this.elapsed(stream.at), stream.chunks, stream.bytes);
+    stream.chunks.length = 0;
     stream.bytes = 0;
-    this.thread.post({ type: 'event', id: this.id, code, at: this.elapsed(stream.at), bytes }, [
-      bytes.buffer as ArrayBuffer,
-    ]);
   }
 
   recordOutput(chunk: Buffer): void {
@@ -130,13 +124,13 @@ export class AsciicastRecorder extends EventEmitter<{
 
   recordResize(cols: number, rows: number): void {
     this.flush();
-    this.thread.post({ type: 'resize', id: this.id, at: this.elapsed(this.now()), cols, rows });
+    this.thread.resize(this.id, this.elapsed(this.now()), cols, rows);
   }
 
   /** Hands over everything; resolves once the file is complete on disk. */
   async close(): Promise<void> {
     this.flush();
-    this.thread.post({ type: 'close', id: this.id, at: this.elapsed(this.now()) });
+    this.thread.close(this.id, this.elapsed(this.now()));
     const error = await this.done;
     if (error) throw new Error(error);
   }

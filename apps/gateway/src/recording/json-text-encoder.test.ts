@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonTextEncoder, MAX_EXPANSION } from './json-text-encoder.js';
+import { JsonTextEncoder, MAX_EXPANSION, STORE_SLACK } from './json-text-encoder.js';
 
 /** What the encoder must equal: the platform's UTF-8 decoder, NULs dropped, then JSON.stringify. */
 function reference(chunks: readonly Uint8Array[]): string {
@@ -11,7 +11,7 @@ function reference(chunks: readonly Uint8Array[]): string {
 function encode(chunks: readonly Uint8Array[]): string {
   const encoder = new JsonTextEncoder();
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const out = Buffer.alloc(total * MAX_EXPANSION + 3);
+  const out = Buffer.alloc(total * MAX_EXPANSION + STORE_SLACK);
   let at = 0;
   for (const chunk of chunks) at = encoder.write(chunk, out, at);
   at = encoder.end(out, at);
@@ -83,6 +83,12 @@ describe('JsonTextEncoder', () => {
       const chunks = splitAt(bytes, cuts);
       expect(encode(chunks), `seed ${seed}`).toBe(reference(chunks));
     }
+  });
+
+  it('needs no more room than MAX_EXPANSION per byte and STORE_SLACK, at its worst', () => {
+    // A U+FFFD for the unfinished character before, then bytes that are all six-byte escapes.
+    const worst = [Uint8Array.of(0xe2), Uint8Array.of(0x01, 0x1f, 0x01, 0x7f), Uint8Array.of(0xf0, 0x9f)];
+    expect(encode(worst)).toBe(reference(worst));
   });
 
   it('writes at an offset into a view of a larger buffer, touching nothing before it', () => {

@@ -8,11 +8,18 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { asciicastHeaderLine } from './asciicast-header.js';
-import { JsonTextEncoder, MAX_EXPANSION } from './json-text-encoder.js';
+import { ENTRY_FIELDS, ENTRY_KIND } from './event-batch.js';
+import { JsonTextEncoder, MAX_EXPANSION, STORE_SLACK } from './json-text-encoder.js';
 import type { FromRecordingThread, ToRecordingThread } from './recording-messages.js';
 
-/** An event's opening `[12.345678,"o","` is at most this long. */
-const EVENT_HEAD_BYTES = 48;
+/** An event's opening `[12.345678,"o","` and closing `"]\n` (or a whole resize line) fit in this. */
+const EVENT_FRAME_BYTES = 64;
+/**
+ * Escaped events are written once this much has gathered: a whole batch escaped first (about
+ * 2.4 MiB for 1 MiB of random output) no longer fits the core's cache by the time it is written,
+ * and cost the thread more than the write calls saved.
+ */
+const WRITE_BYTES = 128 * 1024;
 
 interface Recording {
   fd: number | undefined;
@@ -25,17 +32,18 @@ interface Recording {
 
 const recordings = new Map<number, Recording>();
 /**
- * Where events are escaped before being written. Writes are synchronous, so one buffer serves
- * every event, grown when a larger one comes: a buffer per event was garbage the thread's heap
- * grew to hold.
+ * Where one recording's consecutive events in a batch are escaped, to be written with one call.
+ * Writes are synchronous, so one buffer serves every batch, grown when a larger one comes: a
+ * buffer per event was garbage the thread's heap grew to hold.
  */
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 const port = parentPort;
 if (!port) throw new Error('recording-thread-main runs as a worker thread');
-const reply = (message: FromRecordingThread) => port.postMessage(message);
+const reply = (message: FromRecordingThread, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(message, transfer);
 
 function writeAll(recording: Recording, id: number, data: Uint8Array) {
-  if (recording.fd === undefined || recording.failure) return;
+  if (recording.fd === undefined || recording.failure || data.length === 0) return;
   try {
     for (let offset = 0; offset < data.length; ) offset += writeSync(recording.fd, data, offset);
     recording.length += data.length;
@@ -45,29 +53,77 @@ function writeAll(recording: Recording, id: number, data: Uint8Array) {
   }
 }
 
-function writeEvent(
+/** Room for `more` bytes after the first `used` of scratch, which are kept. */
+function reserve(used: number, more: number) {
+  if (scratch.length >= used + more) return;
+  const grown = Buffer.allocUnsafeSlow(Math.max(2 * scratch.length, used + more));
+  scratch.copy(grown, 0, 0, used);
+  scratch = grown;
+}
+
+/** Escapes one event into scratch at `length`; returns the new length (unchanged when there is nothing to show). */
+function appendEvent(
   recording: Recording,
-  id: number,
   code: 'o' | 'i',
   at: number,
   bytes: Uint8Array,
   end: boolean,
-) {
+  length: number,
+): number {
+  reserve(length, EVENT_FRAME_BYTES + bytes.length * MAX_EXPANSION + STORE_SLACK);
   const encoder = code === 'o' ? recording.output : recording.input;
-  const needed = EVENT_HEAD_BYTES + bytes.length * MAX_EXPANSION + 6;
-  if (scratch.length < needed) scratch = Buffer.allocUnsafeSlow(needed);
-  const event = scratch;
-  let length = event.write(`[${at},"${code}","`);
-  const bodyStart = length;
-  length = encoder.write(bytes, event, length);
-  if (end) length = encoder.end(event, length);
+  const bodyStart = length + scratch.write(`[${at},"${code}","`, length);
+  let o = encoder.write(bytes, scratch, bodyStart);
+  if (end) o = encoder.end(scratch, o);
   // Nothing to show (NUL only, or a character still incomplete): no event.
-  if (length === bodyStart) return;
-  length += event.write('"]\n', length);
-  writeAll(recording, id, event.subarray(0, length));
+  if (o === bodyStart) return length;
+  return o + scratch.write('"]\n', o);
+}
+
+function appendResize(at: number, cols: number, rows: number, length: number): number {
+  reserve(length, EVENT_FRAME_BYTES);
+  return length + scratch.write(`${JSON.stringify([at, 'r', `${cols}x${rows}`])}\n`, length);
+}
+
+/** Writes a batch: each run of one recording's entries with one write, then gives the buffer back. */
+function writeBatch(buffer: ArrayBuffer, entries: number[]) {
+  const bytes = new Uint8Array(buffer);
+  /** Recording id, event bytes and (once written) file length, per recording in the batch. */
+  const written: number[] = [];
+  let offset = 0;
+  let pendingId = 0;
+  let pending: Recording | undefined;
+  let length = 0;
+  for (let e = 0; e < entries.length; e += ENTRY_FIELDS) {
+    const kind = entries[e]!;
+    const id = entries[e + 1]!;
+    const at = entries[e + 2]!;
+    if (id !== pendingId || length >= WRITE_BYTES) {
+      if (pending) writeAll(pending, pendingId, scratch.subarray(0, length));
+      length = 0;
+      pendingId = id;
+      pending = recordings.get(id);
+    }
+    if (kind === ENTRY_KIND.resize) {
+      if (pending) length = appendResize(at, entries[e + 3]!, entries[e + 4]!, length);
+      continue;
+    }
+    const size = entries[e + 3]!;
+    const event = bytes.subarray(offset, offset + size);
+    offset += size;
+    const last = written.length - 3;
+    if (written[last] === id) written[last + 1]! += size;
+    else written.push(id, size, 0);
+    if (pending)
+      length = appendEvent(pending, kind === ENTRY_KIND.output ? 'o' : 'i', at, event, false, length);
+  }
+  if (pending) writeAll(pending, pendingId, scratch.subarray(0, length));
+  for (let k = 0; k < written.length; k += 3) written[k + 2] = recordings.get(written[k]!)?.length ?? 0;
+  reply({ type: 'written', buffer, written }, [buffer]);
 }
 
 function handle(message: ToRecordingThread) {
+  if (message.type === 'events') return writeBatch(message.buffer, message.entries);
   const { id } = message;
   if (message.type === 'open') {
     const recording: Recording = {
@@ -91,28 +147,20 @@ function handle(message: ToRecordingThread) {
   }
   const recording = recordings.get(id);
   if (!recording) return;
-  switch (message.type) {
-    case 'event':
-      writeEvent(recording, id, message.code, message.at, message.bytes, false);
-      reply({ type: 'written', id, bytes: message.bytes.length, fileBytes: recording.length });
-      return;
-    case 'resize':
-      writeAll(
-        recording,
-        id,
-        Buffer.from(`${JSON.stringify([message.at, 'r', `${message.cols}x${message.rows}`])}\n`),
-      );
-      return;
-    case 'close': {
-      // A character left unfinished at the end is written as U+FFFD, as a terminal would show it.
-      writeEvent(recording, id, 'o', message.at, new Uint8Array(0), true);
-      writeEvent(recording, id, 'i', message.at, new Uint8Array(0), true);
-      if (recording.fd !== undefined) closeSync(recording.fd);
-      recordings.delete(id);
-      reply({ type: 'closed', id, ...(recording.failure ? { error: recording.failure } : {}) });
-      return;
-    }
-  }
+  // A character left unfinished at the end is written as U+FFFD, as a terminal would show it.
+  const nothing = new Uint8Array(0);
+  const length = appendEvent(
+    recording,
+    'i',
+    message.at,
+    nothing,
+    true,
+    appendEvent(recording, 'o', message.at, nothing, true, 0),
+  );
+  writeAll(recording, id, scratch.subarray(0, length));
+  if (recording.fd !== undefined) closeSync(recording.fd);
+  recordings.delete(id);
+  reply({ type: 'closed', id, ...(recording.failure ? { error: recording.failure } : {}) });
 }
 
 port.on('message', handle);
