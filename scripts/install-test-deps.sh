@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the real programs Vigil's tests run against: OpenSSH's sshd (gateway integration tests,
 # e2e, benchmarks), PostgreSQL (shared cluster state, packages/test-postgres), Ceph's radosgw
-# with one monitor and one OSD (the S3 fixture, packages/test-s3) and Chromium (Playwright e2e).
+# with one monitor and one OSD (the S3 fixture, packages/test-s3), HAProxy (the balancer in
+# front of gateway replicas, packages/test-haproxy and scripts/cluster.sh) and Chromium
+# (Playwright e2e).
 # Test scripts call it before every run, so it is silent and instant when all are already there.
 # Debian and derivatives (apt-get); on Ubuntu the `chromium` package is a snap wrapper, so prefer
 # a Debian image.
@@ -16,6 +18,7 @@ for initdb in /usr/lib/postgresql/*/bin/initdb; do
 done
 [ -n "$has_initdb" ] || missing="$missing postgresql"
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ -x /usr/sbin/haproxy ] || missing="$missing haproxy"
 # Ceph goes without recommends: they would pull in ceph-mgr, ceph-mds and their Python stack.
 ceph=''
 [ -x /usr/bin/radosgw ] || ceph="$ceph radosgw"

@@ -276,9 +276,14 @@ export const browserRender: FigureModule = async (context) => {
       executablePath: settings.chromium,
       headless: true,
       // WebGL2 in software (SwiftShader), as the e2e tests run it, so `?renderer=webgl` can draw.
+      // The page is composited in software, as Chromium does without GPU compositing: SwiftShader
+      // compositing every frame took the GPU process about a core during a flood (2-4 s of CPU per
+      // `seq`, either renderer), a cost no browser a person uses has (a GPU composites for free,
+      // and without one Chromium composites in software), and the shell and gateway starved for it.
       args: [
         '--use-angle=swiftshader',
         '--enable-unsafe-swiftshader',
+        '--disable-gpu-compositing',
         '--disable-background-networking',
         '--disable-component-update',
         '--no-first-run',

@@ -76,8 +76,9 @@ const METHOD = `
   apart: recordings off, and the gateway's event-loop thread real-time (SCHED_RR), which gives
   it the CPU it would have on a host of its own. The gateway thread's scheduler times
   (/proc/PID/task/PID/schedstat) show how long it waited for a CPU.
-- **Browser**: headless Chromium (WebGL2 through SwiftShader) on the built web app, once with
-  \`?renderer=webgl\` and once with \`?renderer=dom\`; \`window.vigil.renderer\` says which drew.
+- **Browser**: headless Chromium (WebGL2 through SwiftShader, the page composited in software,
+  as without GPU compositing) on the built web app, once with \`?renderer=webgl\` and once with
+  \`?renderer=dom\`; \`window.vigil.renderer\` says which drew.
   \`seq\`: until its last line is in \`window.vigil.term\`'s buffer. Ctrl-C: \`yes\` floods for
   1.5 s, then Ctrl-C through the page's keyboard, timed on the page's clock from the keydown to
   the end of parsing of the last write that held flood output (the terminal's \`write\` wrapped),

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyWebsocket from '@fastify/websocket';
 import { FLOW_CONTROL, MAX_FRAME_BYTES } from '@vigil/protocol';
@@ -6,8 +5,10 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { internalApi } from './cluster/internal-api.js';
 import { type Cluster, prepareCluster } from './cluster/join-cluster.js';
 import type { Config } from './config/config-schema.js';
+import { ReplicaDrain } from './drain/replica-drain.js';
 import { auditApi } from './plugins/audit-api.js';
 import { clientIdentity } from './plugins/client-identity.js';
+import { databaseOutage } from './plugins/database-outage.js';
 import { gatewayAuth } from './plugins/gateway-auth.js';
 import { GatewayMetrics, metricsEndpoint } from './plugins/gateway-metrics.js';
 import { healthChecks } from './plugins/health-checks.js';
@@ -17,7 +18,7 @@ import { targetsApi } from './plugins/targets-api.js';
 import { terminalSocket } from './plugins/terminal-socket.js';
 import { webApp } from './plugins/web-app.js';
 import { RecordingHealth } from './recording/recording-health.js';
-import { RecordingThread } from './recording/recording-thread.js';
+import { openRecordingStore } from './recording/store/open-recording-store.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { openStorage } from './storage/open-storage.js';
 import { TargetAllowlist } from './targets/target-allowlist.js';
@@ -26,12 +27,15 @@ import { loadTargetKeys } from './targets/target-keys.js';
 /** The web app's build, where the workspace (and the container image) puts it. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export function recordingsDirectory(config: Config): string {
-  return config.recordings.directory ?? join(config.dataDir, 'recordings');
-}
-
 /** Builds the gateway without listening, so tests can inject requests or listen on a free port. */
-export async function buildApp(config: Config, options: { logger?: FastifyServerOptions['logger'] } = {}) {
+export async function buildApp(
+  config: Config,
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    /** Where the S3 credentials and VIGIL_DATABASE_URL come from. @default process.env */
+    env?: NodeJS.ProcessEnv;
+  } = {},
+) {
   const app = Fastify({
     logger: options.logger ?? {
       redact: [
@@ -44,11 +48,15 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     },
     // Bound headers and bodies: nothing this API accepts is large.
     bodyLimit: 64 * 1024,
+    // Only the configured proxies' X-Forwarded-* headers count; anyone else could forge them.
+    trustProxy: config.listen.trustProxy.length > 0 ? config.listen.trustProxy : false,
   });
   const metrics = new GatewayMetrics();
-  // Started on the first recording; stopped once every session has closed its recording.
-  const recordingThread = new RecordingThread();
-  const storage = await openStorage(config, app.log);
+  const recordings = await openRecordingStore(config, app.log, options.env);
+  const storage = await openStorage(config, app.log, options.env).catch(async (error: unknown) => {
+    await recordings?.close();
+    throw error;
+  });
   const { audit } = storage;
   const registry = new SessionRegistry(
     metrics,
@@ -68,18 +76,25 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
         recordingLowWatermark: 2 * 1024 * 1024,
       },
     },
-    config.recordings.enabled
-      ? {
-          directory: recordingsDirectory(config),
-          input: config.recordings.input,
-          thread: recordingThread,
-          health: new RecordingHealth(recordingsDirectory(config), config.recordings.whenImpossible),
-        }
-      : undefined,
+    recordings && {
+      store: recordings,
+      input: config.recordings.input,
+      health: new RecordingHealth(recordings.directory, config.recordings.whenImpossible),
+    },
   );
   const allowlist = new TargetAllowlist(config, await loadTargetKeys(config.targets));
   const cluster: Cluster | undefined =
     storage.cluster && (await prepareCluster(config, storage.cluster, { audit, registry, log: app.log }));
+  // Draining also tells the other replicas, so the admin page shows it.
+  const drain = new ReplicaDrain(
+    registry,
+    config.sessions.drainLimit * 1000,
+    app.log,
+    undefined,
+    async () => {
+      await cluster?.membership()?.drain();
+    },
+  );
 
   // Registered before the WebSocket plugin so it runs first on shutdown: sessions are closed and
   // browsers told why while their sockets are still open (the plugin then closes the sockets).
@@ -89,6 +104,8 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     await cluster?.membership()?.leave();
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  // First, so every plugin after it answers an unreachable shared database with a 503 in words.
+  await app.register(databaseOutage);
   await app.register(securityHeaders);
   await app.register(clientIdentity);
   await app.register(gatewayAuth, {
@@ -97,25 +114,31 @@ export async function buildApp(config: Config, options: { logger?: FastifyServer
     throttle: storage.signInThrottle,
     sessions: storage.signIns,
   });
-  await app.register(healthChecks);
+  await app.register(healthChecks, { drain, joined: () => !cluster || cluster.membership() !== undefined });
   await app.register(metricsEndpoint, { metrics });
   await app.register(targetsApi, { allowlist });
   await app.register(sessionsApi, { registry, peers: cluster?.peers });
-  await app.register(auditApi, {
+  await app.register(auditApi, { audit, recordings });
+  const connection = {
+    config,
+    allowlist,
+    registry,
+    metrics,
     audit,
-    recordingsDirectory: config.recordings.enabled ? recordingsDirectory(config) : undefined,
-  });
-  const connection = { config, allowlist, registry, metrics, audit, firstUseKeys: storage.firstUseKeys };
+    firstUseKeys: storage.firstUseKeys,
+    drain,
+  };
   await app.register(terminalSocket, { ...connection, peers: cluster?.peers });
   if (cluster) await app.register(internalApi, { tokens: cluster.tokens, registry, connection });
   await app.register(webApp, { root: config.webRoot ?? DEFAULT_WEB_ROOT });
   app.addHook('onClose', async () => {
     await storage.close();
-    await recordingThread.stop();
+    await recordings?.close();
   });
   /** In a cluster, call once listening: the replica joins with the address it listens on. */
   const joinCluster = async (listening: { host: string; port: number }) => {
     await cluster?.join(listening);
   };
-  return { app, registry, audit, joinCluster };
+  // Only replicas drain: one process alone has no other to take its new work.
+  return { app, registry, audit, joinCluster, drain: storage.side === 'shared' ? drain : undefined };
 }

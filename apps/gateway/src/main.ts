@@ -15,8 +15,8 @@ import { PasswordPromptError, readNewPassword } from './password-prompt.js';
 import { openStorage } from './storage/open-storage.js';
 import { runUserCommand } from './user-command.js';
 
-/** How long shutdown may take before the process exits anyway. */
-const DRAIN_TIMEOUT_MS = 10_000;
+/** How long closing (after any drain) may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function loadConfig(configPath: string | undefined): Promise<Config> {
   if (configPath === undefined) return defaultConfig(resolve('data'));
@@ -54,7 +54,7 @@ async function main() {
     return;
   }
   const config = applySshOverrides(await loadConfig(command.configPath), command.sshOverrides);
-  const { app, joinCluster } = await buildApp(config);
+  const { app, joinCluster, drain } = await buildApp(config);
   await app.listen({ host: config.listen.host, port: config.listen.port });
   try {
     await joinCluster({ host: config.listen.host, port: listeningPort(app.server.address()) });
@@ -63,13 +63,27 @@ async function main() {
     throw error;
   }
 
+  let closing = false;
   const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
     app.log.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(1), DRAIN_TIMEOUT_MS).unref();
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
     app.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  if (drain === undefined) {
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+    return;
+  }
+  // A replica drains on SIGTERM (a rolling restart); a second SIGTERM ends the drain at once,
+  // and SIGINT (Ctrl-C) closes at once as it always did.
+  process.on('SIGTERM', () => drain.signal('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  void drain.ended.then((why) => {
+    app.log.info({ why }, 'drain over: closing');
+    shutdown('SIGTERM');
+  });
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/auth/password-hash.js';
 import { eventually } from './support/eventually.js';
 import { type GatewayUnderTest, pinnedTarget, startGateway } from './support/gateway-under-test.js';
 
@@ -84,6 +85,36 @@ describe('a recording that cannot be written is never silent', { timeout: 60_000
     rmSync(join(disk, 'filler'));
     const later = await open(gateway);
     await later.message('opened');
+  });
+
+  it("lets administrators list recording failures in the audit API with kind 'recording-failed'", async () => {
+    const disk = smallDisk();
+    const passwordHash = await hashPassword('admin-pw');
+    const gateway = await startGateway((sshd) => ({
+      auth: { local: { users: [{ name: 'admin', passwordHash }] }, admins: { users: ['admin'] } },
+      recordings: { directory: disk },
+      targets: [pinnedTarget(sshd, { allow: { users: ['admin'], groups: [] } })],
+    }));
+    gateways.push(gateway);
+    const cookie = await gateway.signIn('admin', 'admin-pw');
+    const client = await gateway.connect({ cookie });
+    const { user, password } = gateway.sshd;
+    client.open({ target: 'fixture', username: user, auth: { method: 'password', password } });
+    const { sessionId } = await client.message('opened');
+    fill(disk);
+    client.type(FLOOD);
+    await client.outputMatching(/flood-done/);
+    const listed = async () => {
+      const response = await fetch(`${gateway.baseUrl}/api/audit?kind=recording-failed`, {
+        headers: { cookie },
+      });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { event: { kind: string; sessionId: string } }[]).map(
+        (row) => row.event,
+      );
+    };
+    await eventually('the failure in the audit API', async () => (await listed()).length === 1);
+    expect(await listed()).toMatchObject([{ kind: 'recording-failed', sessionId }]);
   });
 
   it('ends running sessions too when the policy says end-sessions', async () => {

@@ -75,7 +75,7 @@ describe('losing a replica', { timeout: 60_000 }, () => {
     await relayed.message('attached');
 
     const killedAt = performance.now();
-    a.signal('SIGKILL');
+    a.child.kill('SIGKILL');
     // The hop broke: the page is told to try again, as after any drop.
     expect(await relayed.closed()).toBe(1013);
     let verdict: { code: string } | undefined;
@@ -108,13 +108,13 @@ describe('losing a replica', { timeout: 60_000 }, () => {
     const a = await replicaA();
     const [firstId] = (await replicaIds()).filter((id) => !before.includes(id));
     const { client, sessionId } = await sessionOn(a);
-    a.signal('SIGSTOP');
+    a.child.kill('SIGSTOP');
     await eventually(
       "B's sweep to end the frozen replica's session",
       async () => (await b.audit.query({ sessionId, kind: 'session-end' })).length === 1,
       (LEASE_SECONDS + 5) * 1000,
     );
-    a.signal('SIGCONT');
+    a.child.kill('SIGCONT');
     expect(await client.message('error')).toMatchObject({ code: 'REPLICA_LOST', fatal: true });
     await eventually(
       'A to rejoin under a new id',

@@ -132,7 +132,7 @@ describe('shared state in PostgreSQL', { timeout: 60_000 }, () => {
       cluster: { databaseUrl: `postgres://postgres@127.0.0.1:${port}/vigil` },
     });
     await expect(buildApp(config, { logger: false })).rejects.toThrow(
-      /the shared database is not usable: .*ECONNREFUSED/,
+      /cluster\.databaseUrl: the shared database is not usable: .*ECONNREFUSED/,
     );
   });
 

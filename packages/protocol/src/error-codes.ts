@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'CONNECTION_LOST',
   'KEEPALIVE_TIMEOUT',
   'GATEWAY_SHUTTING_DOWN',
+  'GATEWAY_DRAINING',
   'RECORDING_UNAVAILABLE',
   'REPLICA_LOST',
   'DATABASE_UNAVAILABLE',
@@ -128,12 +129,14 @@ export function describeError(code: ErrorCode, d: ErrorDetails = {}): string {
       return `Timeout, server ${d.host ?? d.target ?? '?'} not responding.`;
     case 'GATEWAY_SHUTTING_DOWN':
       return 'The gateway is shutting down, so this session was closed. Connect again in a moment.';
+    case 'GATEWAY_DRAINING':
+      return 'This gateway replica is restarting and starts no new sessions; running ones go on. Try again: another replica will take it.';
     case 'RECORDING_UNAVAILABLE':
       return `This gateway records every session and cannot write recordings right now${suffix}; an administrator has been told. Try again later.`;
     case 'REPLICA_LOST':
       return "This session's gateway replica was lost (it crashed or stopped answering), so the session ended. Open a new one.";
     case 'DATABASE_UNAVAILABLE':
-      return `The gateway cannot reach its database right now${suffix}, so no new session can start. Running sessions are not affected; try again shortly.`;
+      return 'The shared database is unavailable, so no new session can start right now; running sessions are not affected. Try again shortly.';
     case 'INTERNAL':
       return `The gateway hit an internal error${suffix}. Other sessions are not affected.`;
   }

@@ -40,7 +40,9 @@ export function cephConfig({ dir, fsid, monPort }: CephConfigInput): string {
     // apart). This counts tries, not retries: 0 makes every bind fail.
     ms_bind_retry_count: '1',
     run_dir: join(dir, 'run'),
-    admin_socket: join(dir, 'run', '$name.asok'),
+    // $pid: the ceph and rados commands the fixture runs side by side are all client.admin,
+    // and a second one finds the first's socket there and fails (EPERM from the monitor).
+    admin_socket: join(dir, 'run', '$name.$pid.asok'),
     pid_file: join(dir, 'run', '$name.pid'),
     log_file: join(dir, 'log', '$name.log'),
     mon_cluster_log_file: join(dir, 'log', '$cluster.$channel.log'),

@@ -68,8 +68,7 @@ export async function startS3(options: S3Options = {}): Promise<S3Fixture> {
   const killAll = async () => {
     await Promise.all([...daemons.values()].map((daemon) => killDaemon(daemon)));
   };
-  const ceph = (...args: string[]) =>
-    runCommand(CEPH, ['-c', confPath, '--connect-timeout', '10', ...args], { timeoutMs: COMMAND_TIMEOUT_MS });
+  const ceph = (...args: string[]) => cephCommand(confPath, deadline, args);
   try {
     for (const sub of ['run', 'log', 'crash', 'osd', 'rgw']) await mkdir(join(dir, sub));
     const { monitor, monitorPort } = await startMonitor(dir, confPath, deadline);
@@ -251,6 +250,25 @@ async function prepareBucketPools(
       await rados('-p', pool, 'rm', 'vigil-test-ready');
     }),
   );
+}
+
+/**
+ * The ceph CLI asks the monitor for its command list before every command. On a loaded machine
+ * (seen at a load of 20 on 2 cores, with two fixtures starting side by side) the monitor
+ * sometimes refuses that with EPERM; nothing has been sent yet, so trying again is safe.
+ */
+async function cephCommand(confPath: string, deadline: number, args: readonly string[]): Promise<string> {
+  for (;;) {
+    try {
+      return await runCommand(CEPH, ['-c', confPath, '--connect-timeout', '10', ...args], {
+        timeoutMs: COMMAND_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (!/problem getting command descriptions/.test(messageOf(error)) || Date.now() > deadline)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
 }
 
 class DaemonExitedError extends Error {}

@@ -79,6 +79,12 @@ export async function prepareCluster(
   }
   const tokens = new HopTokens(secret);
   let membership: ReplicaMembership | undefined;
+  let joined: (membership: ReplicaMembership) => void = () => {};
+  deps.registry.useDirectory(
+    new Promise((resolve) => {
+      joined = resolve;
+    }),
+  );
   const peers = new ReplicaPeers(state, tokens, () => membership?.id ?? '', deps.log);
   return {
     tokens,
@@ -92,7 +98,7 @@ export async function prepareCluster(
         deps.log,
         { sessions: () => deps.registry.counts(), lost: () => deps.registry.closeLost() },
       );
-      deps.registry.useDirectory(membership);
+      joined(membership);
       return membership;
     },
   };

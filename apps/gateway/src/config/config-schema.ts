@@ -119,6 +119,13 @@ export const configSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         /** @default 8022 */
         port: z.number().int().min(0).max(65535).default(8022),
+        /**
+         * The balancer or reverse proxy in front, as CIDR blocks: from these peers the client's
+         * address is read from X-Forwarded-For (audit events, the per-address sign-in rate
+         * limit) and the scheme from X-Forwarded-Proto (Secure cookies).
+         * @default [] (the peer's own address; the headers are ignored)
+         */
+        trustProxy: z.array(cidr).default([]),
       })
       .prefault({}),
     /** Where Vigil keeps state (remembered host keys). Relative to the config file. @default ./data */
@@ -232,6 +239,15 @@ export const configSchema = z
          * oldest output (the browser is told how much). @default pause
          */
         overflow: z.enum(['pause', 'drop-oldest']).default('pause'),
+        /**
+         * Cluster mode: seconds a draining replica (after SIGTERM) lets its running sessions go on
+         * before it closes them as a shutdown does; it exits as soon as the last one ends. @default 900
+         */
+        drainLimit: z
+          .number()
+          .min(0)
+          .max(7 * 86_400)
+          .default(900),
       })
       .prefault({}),
     limits: z
@@ -265,6 +281,30 @@ export const configSchema = z
          * failure is logged, audited and counted whatever the policy. @default refuse-new
          */
         whenImpossible: z.enum(['refuse-new', 'end-sessions', 'continue']).default('refuse-new'),
+        /**
+         * Recordings in an S3-compatible bucket instead of `directory`: uploaded in parts while the
+         * session runs, one object per session once it ends. Credentials come only from the
+         * standard AWS environment variables. Absent: local files, the embedded default.
+         */
+        s3: z
+          .strictObject({
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+              message: 'must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens',
+            }),
+            /** An S3-compatible server, `https://host:port`. @default AWS_ENDPOINT_URL_S3, else AWS S3 */
+            endpoint: z.url({ protocol: /^https?$/ }).optional(),
+            /** @default AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1 */
+            region: z.string().min(1).optional(),
+            /** Put before every key, e.g. `vigil/` for a folder. @default '' */
+            prefix: z
+              .string()
+              .max(512)
+              .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { message: 'only S3-safe key characters' })
+              .default(''),
+            /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (most S3-compatible servers). @default false */
+            forcePathStyle: z.boolean().default(false),
+          })
+          .optional(),
       })
       .prefault({}),
     audit: z

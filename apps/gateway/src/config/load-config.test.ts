@@ -26,7 +26,7 @@ targets:
 describe('parseConfig', () => {
   it('fills defaults and resolves paths against the config folder', () => {
     const config = parseConfig(valid, 'vigil.yaml', '/etc/vigil');
-    expect(config.listen).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 9000, trustProxy: [] });
     expect(config.dataDir).toBe('/etc/vigil/data');
     expect(config.targets[0]).toMatchObject({
       name: 'web-1',

@@ -1,44 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CheckTicks, type TickClock } from './check-ticks.js';
-
-/** A clock that moves only when told, with the timers armed on it. */
-class FakeClock implements TickClock {
-  at = 0;
-  private nextHandle = 1;
-  readonly timers = new Map<number, { due: number; callback: () => void }>();
-  /** Every wait a timer was armed with, in order. */
-  readonly waits: number[] = [];
-
-  now() {
-    return this.at;
-  }
-
-  setTimeout(callback: () => void, ms: number) {
-    const handle = this.nextHandle++;
-    this.timers.set(handle, { due: this.at + ms, callback });
-    this.waits.push(ms);
-    return handle;
-  }
-
-  clearTimeout(handle: unknown) {
-    this.timers.delete(handle as number);
-  }
-
-  /** Moves to `to`, firing each timer due on the way at its own time. Returns how many fired. */
-  advance(to: number): number {
-    let fired = 0;
-    for (;;) {
-      const next = [...this.timers].sort((a, b) => a[1].due - b[1].due)[0];
-      if (!next || next[1].due > to) break;
-      this.timers.delete(next[0]);
-      this.at = next[1].due;
-      next[1].callback();
-      fired++;
-    }
-    this.at = to;
-    return fired;
-  }
-}
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { CheckTicks } from './check-ticks.js';
 
 function setUp(tickMs = 100) {
   const clock = new FakeClock();
@@ -125,5 +87,26 @@ describe('CheckTicks', () => {
     ticks.cancel(a);
     expect(clock.advance(10_000)).toBe(1);
     expect(clock.timers.size).toBe(0);
+  });
+
+  it('after a wake-up more than a tick late, lets pending I/O be read before the due checks run', () => {
+    const { clock, ticks, ran, run } = setUp();
+    clock.onPoll = () => ran.push(`poll@${clock.at}`);
+    ticks.schedule(1000, run('check'));
+    // A callback of an earlier tick keeps the process stuck for 1.4 s.
+    ticks.schedule(900, () => {
+      ran.push(`stuck@${clock.at}`);
+      clock.at = 2300;
+    });
+    clock.advance(5000);
+    expect(ran).toEqual(['stuck@901', 'poll@2301', 'check@2301']);
+  });
+
+  it('on time, runs the due checks at once, without waiting for a poll', () => {
+    const { clock, ticks, ran, run } = setUp();
+    clock.onPoll = () => ran.push(`poll@${clock.at}`);
+    ticks.schedule(1000, run('check'));
+    clock.advance(5000);
+    expect(ran).toEqual(['check@1001']);
   });
 });

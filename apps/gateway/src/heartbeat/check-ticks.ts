@@ -15,6 +15,8 @@ export interface TickClock {
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Runs `callback` once the event loop has polled for I/O (Node's setImmediate). */
+  afterIo(callback: () => void): void;
 }
 
 const realClock: TickClock = {
@@ -26,6 +28,7 @@ const realClock: TickClock = {
     return timer;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  afterIo: (callback) => setImmediate(callback),
 };
 
 /**
@@ -41,6 +44,8 @@ export class CheckTicks {
   private timer: unknown;
   /** The boundary the timer is armed for. */
   private timerAt: number | undefined;
+  /** A late wake-up already let pending I/O be read; the due checks run now. */
+  private yieldedToIo = false;
 
   constructor(
     readonly tickMs: number = CHECK_TICK_MS,
@@ -90,6 +95,17 @@ export class CheckTicks {
     this.timer = undefined;
     this.timerAt = undefined;
     const now = this.clock.now();
+    const earliest = Math.min(...this.slots.keys());
+    // Woken more than a tick late, the process was stuck (an overloaded machine, a long pause,
+    // or stuck in the very callbacks of the last tick): replies may be waiting unread in the
+    // kernel. ssh(1) reads pending input before it judges a due check; so do we, by running the
+    // due checks once the event loop has polled for I/O.
+    if (!this.yieldedToIo && now - earliest > this.tickMs) {
+      this.yieldedToIo = true;
+      this.clock.afterIo(() => this.fire());
+      return;
+    }
+    this.yieldedToIo = false;
     for (const boundary of [...this.slots.keys()].sort((a, b) => a - b)) {
       if (boundary > now) break;
       const slot = this.slots.get(boundary);

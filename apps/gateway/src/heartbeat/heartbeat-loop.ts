@@ -13,6 +13,8 @@ interface LoopEvents {
   rtt: [ms: number];
   /** One more probe went a whole interval unanswered. */
   miss: [];
+  /** A counted probe (a keepalive, not the uncounted first one) was just sent. */
+  probe: [];
   timeout: [];
 }
 
@@ -110,6 +112,7 @@ export class HeartbeatLoop extends EventEmitter<LoopEvents> {
     }
     if (decision.kind === 'send') {
       this.sendProbe(decision.id);
+      this.emit('probe');
       // A probe just sent is not yet a miss; report only once the count says one was missed.
       if (this.monitor.state === 'missed') {
         this.emit('miss');

@@ -1,12 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { RecordingStore } from '../recording/store/recording-store.js';
 
 const auditQuerySchema = z.strictObject({
-  kind: z.enum(['session-start', 'session-end', 'session-refused', 'host-key', 'sign-in']).optional(),
+  kind: z
+    .enum(['session-start', 'session-end', 'session-refused', 'recording-failed', 'host-key', 'sign-in'])
+    .optional(),
   owner: z.string().max(200).optional(),
   target: z.string().max(300).optional(),
   sessionId: z.string().max(64).optional(),
@@ -23,7 +23,7 @@ const auditQuerySchema = z.strictObject({
  */
 export async function auditApi(
   app: FastifyInstance,
-  { audit, recordingsDirectory }: { audit: AuditLog; recordingsDirectory: string | undefined },
+  { audit, recordings }: { audit: AuditLog; recordings: RecordingStore | undefined },
 ) {
   app.get('/api/audit', async (request, reply) => {
     if (!request.gatewayUser?.admin)
@@ -38,21 +38,19 @@ export async function auditApi(
     const { sessionId } = request.params;
     // Both "not yours" and "does not exist" answer 404, so ids cannot be probed.
     const notFound = () => reply.code(404).send({ error: 'no such recording' });
-    if (!recordingsDirectory || !/^[A-Za-z0-9_-]{22}$/.test(sessionId)) return notFound();
+    if (!recordings || !/^[A-Za-z0-9_-]{22}$/.test(sessionId)) return notFound();
     const [start] = await audit.query({ sessionId, kind: 'session-start', limit: 1 });
     const owner = start?.event.kind === 'session-start' ? start.event.owner : undefined;
     if (owner === undefined || !(request.gatewayUser?.admin || owner === request.owner)) return notFound();
-    const path = join(recordingsDirectory, `${sessionId}.cast`);
-    if (
-      !(await access(path).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return notFound();
-    return reply
-      .type('application/x-asciicast')
-      .header('cache-control', 'no-store')
-      .send(createReadStream(path));
+    let recording: Awaited<ReturnType<RecordingStore['read']>>;
+    try {
+      // From the store, whichever replica recorded it: so far while the session runs, all of it after.
+      recording = await recordings.read(sessionId);
+    } catch (error) {
+      request.log.error({ err: error, sessionId }, 'the recording store cannot be read');
+      return reply.code(503).send({ error: 'the recording store cannot be read now; try again later' });
+    }
+    if (!recording) return notFound();
+    return reply.type('application/x-asciicast').header('cache-control', 'no-store').send(recording);
   });
 }

@@ -10,6 +10,7 @@ import type { SignInStore } from '../auth/sign-in-sessions.js';
 import type { SignInThrottle } from '../auth/sign-in-throttle.js';
 import { CidrBlocks } from '../config/cidr-blocks.js';
 import type { AuthConfig } from '../config/config-schema.js';
+import { DatabaseUnavailableError } from '../storage/database-unavailable.js';
 import { sameOrigin } from './same-origin.js';
 
 const COOKIE = 'vigil_session';
@@ -101,6 +102,27 @@ export const gatewayAuth = fastifyPlugin(
       });
     };
 
+    /**
+     * A sign-in the shared database cannot take fails as a whole, audited with the reason (the
+     * answer is a 503 in words, plugins/database-outage.ts). Without the throttle's count nobody
+     * is signed in, so an outage opens no window for guessing.
+     */
+    const unlessUnavailable = async <T>(
+      user: string,
+      method: 'local' | 'oidc',
+      source: string,
+      signIn: () => Promise<T>,
+    ): Promise<T> => {
+      try {
+        return await signIn();
+      } catch (error) {
+        if (error instanceof DatabaseUnavailableError) {
+          audit.record({ kind: 'sign-in', user, source, method, outcome: 'failure', reason: error.message });
+        }
+        throw error;
+      }
+    };
+
     await app.register(fastifyRateLimit, {
       global: false,
       // The same { error } shape as every other refusal, in words.
@@ -142,28 +164,31 @@ export const gatewayAuth = fastifyPlugin(
       { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
       async (request, reply) => {
         const body = loginRequestSchema.safeParse(request.body);
-        if (!body.success || !auth?.local)
+        const users = auth?.local?.users;
+        if (!body.success || users === undefined)
           return reply.code(400).send({ error: 'expected { name, password }' });
         const { name, password } = body.data;
         const source = request.ip;
-        if (await throttle.isBlocked(name)) {
-          audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'throttled' });
-          return reply
-            .code(429)
-            .send({ error: 'too many failed sign-ins for this user; try again in 15 minutes' });
-        }
-        const account = auth.local.users.find((u) => u.name === name);
-        const valid = await verifyPassword(password, account?.passwordHash ?? decoy);
-        if (!account || !valid) {
-          await throttle.failed(name);
-          audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'failure' });
-          return reply.code(401).send({ error: 'wrong user name or password' });
-        }
-        await throttle.succeeded(name);
-        const user = userFrom(account.name, account.groups);
-        audit.record({ kind: 'sign-in', user: user.name, source, method: 'local', outcome: 'success' });
-        await startSession(request, reply, user);
-        return { user };
+        return unlessUnavailable(name, 'local', source, async () => {
+          if (await throttle.isBlocked(name)) {
+            audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'throttled' });
+            return reply
+              .code(429)
+              .send({ error: 'too many failed sign-ins for this user; try again in 15 minutes' });
+          }
+          const account = users.find((u) => u.name === name);
+          const valid = await verifyPassword(password, account?.passwordHash ?? decoy);
+          if (!account || !valid) {
+            await throttle.failed(name);
+            audit.record({ kind: 'sign-in', user: name, source, method: 'local', outcome: 'failure' });
+            return reply.code(401).send({ error: 'wrong user name or password' });
+          }
+          await throttle.succeeded(name);
+          const user = userFrom(account.name, account.groups);
+          await startSession(request, reply, user);
+          audit.record({ kind: 'sign-in', user: user.name, source, method: 'local', outcome: 'success' });
+          return { user };
+        });
       },
     );
 
@@ -201,21 +226,13 @@ export const gatewayAuth = fastifyPlugin(
       );
       app.get('/auth/oidc/callback', async (request, reply) => {
         reply.clearCookie(OIDC_STATE_COOKIE, { path: '/auth/oidc' });
+        let user: GatewayUser;
         try {
           const { name, groups } = await signIn.complete(
             new URL(request.url, redirectUri),
             request.cookies[OIDC_STATE_COOKIE],
           );
-          const user = userFrom(name, groups);
-          audit.record({
-            kind: 'sign-in',
-            user: name,
-            source: request.ip,
-            method: 'oidc',
-            outcome: 'success',
-          });
-          await startSession(request, reply, user);
-          return reply.redirect('/');
+          user = userFrom(name, groups);
         } catch (error) {
           const reason = (error as Error).message;
           audit.record({
@@ -228,6 +245,15 @@ export const gatewayAuth = fastifyPlugin(
           });
           return reply.code(400).type('text/plain').send(`Sign-in failed: ${reason}\n`);
         }
+        await unlessUnavailable(user.name, 'oidc', request.ip, () => startSession(request, reply, user));
+        audit.record({
+          kind: 'sign-in',
+          user: user.name,
+          source: request.ip,
+          method: 'oidc',
+          outcome: 'success',
+        });
+        return reply.redirect('/');
       });
     }
   },

@@ -20,13 +20,20 @@ class EventStream {
  * the recording thread, which escapes and writes it. Input ("i" events) is only recorded when
  * asked, because what people type includes passwords.
  */
-export class AsciicastRecorder extends EventEmitter<{ drain: []; failed: [reason: string] }> {
+export class AsciicastRecorder extends EventEmitter<{
+  drain: [];
+  failed: [reason: string];
+  /** The file is complete (or never will be, with the reason); nothing more is written to it. */
+  closed: [error: string | undefined];
+}> {
   private readonly id: number;
   private readonly output = new EventStream();
   private readonly input = new EventStream();
   private flushScheduled = false;
   /** Bytes handed to the thread and not yet written by it. */
   private inFlight = 0;
+  /** Bytes in the file so far, ending at a line's end: what may be uploaded while the session runs. */
+  fileBytes = 0;
   private readonly startedAt: number;
   /** A disk problem must not take the session down: it is kept and reported by close(). */
   private failure: string | undefined;
@@ -46,8 +53,9 @@ export class AsciicastRecorder extends EventEmitter<{ drain: []; failed: [reason
       settle = resolve;
     });
     this.id = thread.open(path, header, {
-      written: (bytes) => {
+      written: (bytes, fileBytes) => {
         this.inFlight -= bytes;
+        this.fileBytes = fileBytes;
         this.emit('drain');
       },
       failed: (message) => {
@@ -56,7 +64,10 @@ export class AsciicastRecorder extends EventEmitter<{ drain: []; failed: [reason
         // Said at once: the session goes on, and whoever runs the gateway must know it is unrecorded.
         this.emit('failed', message);
       },
-      closed: (error) => settle(this.failure ?? error),
+      closed: (error) => {
+        settle(this.failure ?? error);
+        this.emit('closed', this.failure ?? error);
+      },
     });
   }
 

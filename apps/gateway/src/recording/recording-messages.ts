@@ -10,8 +10,11 @@ export type ToRecordingThread =
 
 /** From the recording thread back. */
 export type FromRecordingThread =
-  /** This many bytes of an `event` are on disk (or were dropped after a failure): the backlog shrinks. */
-  | { type: 'written'; id: number; bytes: number }
+  /**
+   * This many bytes of an `event` are on disk (or were dropped after a failure): the backlog
+   * shrinks. The file now holds `fileBytes`, ending at a line's end.
+   */
+  | { type: 'written'; id: number; bytes: number; fileBytes: number }
   /** The file could not be opened or written; the recording keeps going without it. */
   | { type: 'failed'; id: number; message: string }
   /** The file is complete and closed; `error` when it never was right. */

@@ -16,6 +16,8 @@ const EVENT_HEAD_BYTES = 48;
 
 interface Recording {
   fd: number | undefined;
+  /** Bytes in the file so far: always whole lines, as every write is one. */
+  length: number;
   failure: string | undefined;
   readonly output: JsonTextEncoder;
   readonly input: JsonTextEncoder;
@@ -36,6 +38,7 @@ function writeAll(recording: Recording, id: number, data: Uint8Array) {
   if (recording.fd === undefined || recording.failure) return;
   try {
     for (let offset = 0; offset < data.length; ) offset += writeSync(recording.fd, data, offset);
+    recording.length += data.length;
   } catch (error) {
     recording.failure = (error as Error).message;
     reply({ type: 'failed', id, message: recording.failure });
@@ -69,6 +72,7 @@ function handle(message: ToRecordingThread) {
   if (message.type === 'open') {
     const recording: Recording = {
       fd: undefined,
+      length: 0,
       failure: undefined,
       output: new JsonTextEncoder(),
       input: new JsonTextEncoder(),
@@ -90,7 +94,7 @@ function handle(message: ToRecordingThread) {
   switch (message.type) {
     case 'event':
       writeEvent(recording, id, message.code, message.at, message.bytes, false);
-      reply({ type: 'written', id, bytes: message.bytes.length });
+      reply({ type: 'written', id, bytes: message.bytes.length, fileBytes: recording.length });
       return;
     case 'resize':
       writeAll(

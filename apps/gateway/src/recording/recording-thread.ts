@@ -4,7 +4,7 @@ import type { FromRecordingThread, ToRecordingThread } from './recording-message
 
 /** What one recording hears back from the thread. */
 export interface RecordingListener {
-  written(bytes: number): void;
+  written(bytes: number, fileBytes: number): void;
   failed(message: string): void;
   closed(error: string | undefined): void;
 }
@@ -63,7 +63,7 @@ export class RecordingThread {
   private deliver(message: FromRecordingThread) {
     const listener = this.listeners.get(message.id);
     if (!listener) return;
-    if (message.type === 'written') listener.written(message.bytes);
+    if (message.type === 'written') listener.written(message.bytes, message.fileBytes);
     else if (message.type === 'failed') listener.failed(message.message);
     else {
       this.listeners.delete(message.id);

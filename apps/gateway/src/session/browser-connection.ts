@@ -17,6 +17,7 @@ import type { GatewayUser } from '../auth/gateway-user.js';
 import { HopRelay } from '../cluster/hop-relay.js';
 import type { ReplicaPeers } from '../cluster/replica-peers.js';
 import type { Config } from '../config/config-schema.js';
+import type { ReplicaDrain } from '../drain/replica-drain.js';
 import { HeartbeatLoop } from '../heartbeat/heartbeat-loop.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import type { OfferedHostKey } from '../ssh/host-key-policy.js';
@@ -44,6 +45,8 @@ export interface ConnectionDeps {
   source: string;
   audit: AuditLog;
   firstUseKeys: FirstUseKeys;
+  /** A draining replica starts no new session; reattaches are still served. */
+  drain: Pick<ReplicaDrain, 'draining'>;
   /** In a cluster: where to find a session this replica does not hold. */
   peers?: ReplicaPeers;
   /**
@@ -243,6 +246,8 @@ export class BrowserConnection {
   private async open(message: OpenMessage) {
     this.state = 'opening';
     this.opening = { target: message.target, sshUser: message.username };
+    // First of all: nothing has been tried, so the page can open the same again elsewhere.
+    if (this.deps.drain.draining) throw new SshFailure('GATEWAY_DRAINING', {});
     const { maxSessionsPerUser } = this.deps.config.limits;
     if ((await this.deps.registry.ownedCount(this.deps.owner)) >= maxSessionsPerUser) {
       throw new SshFailure('TOO_MANY_SESSIONS', { limit: maxSessionsPerUser });
@@ -319,6 +324,11 @@ export class BrowserConnection {
       // The browser left while the shell was starting: nobody is there to use it.
       shell.close('the browser left before the shell started');
       return;
+    }
+    if (this.deps.drain.draining) {
+      // The drain began while this shell was starting; it would keep the replica up for hours.
+      shell.close('the gateway replica began draining');
+      throw new SshFailure('GATEWAY_DRAINING', {});
     }
     const session = await this.deps.registry.create(
       { owner: this.deps.owner, source: this.deps.source },

@@ -6,6 +6,7 @@ const rule = {
   windowFloor: 64 * 1024,
   windowCeiling: 4 * 1024 * 1024,
   initialWindow: 256 * 1024,
+  ackEveryBytes: 32 * 1024,
 };
 
 function meter() {
@@ -59,6 +60,30 @@ describe('DrainRate', () => {
     at(400);
     drain.acked(1_800_000, 2_500_000); // and slow again: 1000
     expect(drain.window()).toBe(362_500);
+  });
+
+  it('extends a busy span until it holds one ack of output, so the echo before a flood is not a rate', () => {
+    const { drain, at } = meter();
+    drain.acked(482, 490); // the typed command is echoed; Enter's echo and the flood are on their way
+    at(106);
+    drain.acked(484, 218_532); // only Enter's 2 bytes parsed: latency, not a page parsing 19 bytes/s
+    expect(drain.bytesPerSecond).toBeUndefined();
+    expect(drain.window()).toBe(256 * 1024);
+    at(200);
+    drain.acked(482 + 32 * 1024, 400_000); // past what had been sent at 0: it kept up, a lower bound only
+    expect(drain.window()).toBe(256 * 1024);
+  });
+
+  it('measures a slow page once its busy span holds one ack of output', () => {
+    const { drain, at } = meter();
+    drain.acked(0, 300_000);
+    at(100);
+    drain.acked(10_000, 300_000); // 100 bytes/ms so far, too few bytes to tell
+    expect(drain.bytesPerSecond).toBeUndefined();
+    at(400);
+    drain.acked(40_000, 300_000); // 100 bytes/ms over 40 000 bytes
+    expect(drain.bytesPerSecond).toBe(100_000);
+    expect(drain.window()).toBe(64 * 1024);
   });
 
   it('takes a span in which the page waited for output as a lower bound only', () => {

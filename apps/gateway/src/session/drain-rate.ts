@@ -6,6 +6,13 @@ export interface WindowRule {
   windowCeiling: number;
   /** Before the first measurement. */
   initialWindow: number;
+  /**
+   * The page acknowledges at least this often; a busy span holds at least this much or it is
+   * extended to the next ack. A few bytes measure latency, not parsing: a page acknowledging the
+   * echo of Enter while the output Enter started is still on its way looks busy (it has not
+   * reached what had been sent), and its 2 bytes in 100 ms once set a flood's window to the floor.
+   */
+  ackEveryBytes: number;
 }
 
 /**
@@ -63,6 +70,7 @@ export class DrainRate {
     if (elapsed < MIN_SAMPLE_MS) return;
     const sample = (position - start.position) / elapsed;
     if (start.sent > position) {
+      if (position - start.position < this.rule.ackEveryBytes) return;
       this.rate = this.rate === undefined ? sample : this.rate + SMOOTHING * (sample - this.rate);
     } else {
       // Before any busy span the initial window stands for the estimate: only more can replace it.

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { AuthRequest, ErrorCode, LiveSession, SessionSummary } from '@vigil/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditLog, SessionEndReason } from '../audit/audit-log.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
-import { AsciicastRecorder } from '../recording/asciicast-recorder.js';
 import type { RecordingHealth } from '../recording/recording-health.js';
-import type { RecordingThread } from '../recording/recording-thread.js';
+import type { RecordingStore } from '../recording/store/recording-store.js';
 import { SshFailure } from '../ssh/ssh-failure.js';
 import type { ShellEnd, SshShell } from '../ssh/ssh-shell.js';
 import { Session, type SessionPolicy } from './session.js';
@@ -34,9 +32,12 @@ export interface SessionDirectory {
 /** All live sessions of one gateway process, by id. */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
-  private directory: SessionDirectory | undefined;
+  /** In a cluster: the directory, once this replica has joined (sessions wait for it). */
+  private directory: Promise<SessionDirectory> | undefined;
   /** Sessions whose end another replica already audited (this one was lost): not audited twice. */
   private readonly endedElsewhere = new Set<string>();
+  /** Who waits for the last session to end (a draining replica). */
+  private emptied: (() => void)[] = [];
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -44,7 +45,7 @@ export class SessionRegistry {
     private readonly policy: SessionPolicy,
     /** Where recordings go and whether input is recorded; undefined: no recordings. */
     private readonly recordings:
-      | { directory: string; input: boolean; thread: RecordingThread; health: RecordingHealth }
+      | { store: RecordingStore; input: boolean; health: RecordingHealth }
       | undefined,
   ) {}
 
@@ -72,8 +73,11 @@ export class SessionRegistry {
       session.close('recordings cannot be written', 'RECORDING_UNAVAILABLE');
   }
 
-  /** From when this replica has joined the cluster: sessions are listed in its directory. */
-  useDirectory(directory: SessionDirectory) {
+  /**
+   * In a cluster, every session is listed in its directory; `directory` resolves when this
+   * replica has joined (a session opened before waits for it, so none is missing there).
+   */
+  useDirectory(directory: Promise<SessionDirectory>) {
     this.directory = directory;
   }
 
@@ -84,7 +88,7 @@ export class SessionRegistry {
   async ownedCount(owner: string): Promise<number> {
     if (!this.directory) return this.list(owner).length;
     try {
-      return await this.directory.countOwned(owner);
+      return await (await this.directory).countOwned(owner);
     } catch (error) {
       throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
     }
@@ -112,20 +116,24 @@ export class SessionRegistry {
     // written (the prompt, often) would reach nobody. The channel holds it until then.
     shell.pause();
     try {
-      await this.directory?.add({ sessionId: id, owner, target, sshUser: username, source, startedAt });
+      await (await this.directory)?.add({
+        sessionId: id,
+        owner,
+        target,
+        sshUser: username,
+        source,
+        startedAt,
+      });
     } catch (error) {
       shell.close('the session could not be registered with the cluster');
       throw new SshFailure('DATABASE_UNAVAILABLE', { reason: (error as Error).message });
     }
     const sessionLog = log.child({ sessionId: id, target, user: username });
-    const recorder =
-      this.recordings &&
-      new AsciicastRecorder(
-        this.recordings.thread,
-        join(this.recordings.directory, `${id}.cast`),
-        { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
-        this.recordings.input,
-      );
+    const recorder = this.recordings?.store.record(
+      id,
+      { ...size, timestamp: Math.floor(Date.now() / 1000), title: `${username}@${target}` },
+      this.recordings.input,
+    );
     const session = new Session(id, who, target, username, shell, sessionLog, this.policy, recorder);
     shell.resume();
     this.sessions.set(id, session);
@@ -137,7 +145,8 @@ export class SessionRegistry {
     session.once('end', (end) => {
       this.sessions.delete(id);
       this.metrics.activeSessions.dec();
-      this.directory?.remove(id);
+      if (this.sessions.size === 0) for (const resolve of this.emptied.splice(0)) resolve();
+      void this.directory?.then((directory) => directory.remove(id));
       if (this.endedElsewhere.delete(id)) {
         sessionLog.info('session closed: its end was recorded by the replica that found this one lost');
         return;
@@ -214,6 +223,12 @@ export class SessionRegistry {
       this.endedElsewhere.add(session.id);
       session.close('its gateway replica was lost', 'REPLICA_LOST');
     }
+  }
+
+  /** Resolves once no session is left: at once when none is, else when the last one ends. */
+  whenEmpty(): Promise<void> {
+    if (this.sessions.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptied.push(resolve));
   }
 
   /** Closes every session and waits until their recordings are on disk. */

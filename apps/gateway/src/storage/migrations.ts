@@ -124,6 +124,16 @@ export const MIGRATIONS: readonly Migration[] = [
         verifier BYTEA NOT NULL
       );`,
   },
+  {
+    version: 6,
+    description:
+      'a key per audit event from its replica, so a write retried after a lost reply is not doubled',
+    // One process writes its SQLite file in a transaction it sees the end of.
+    sqlite: '',
+    postgres: `
+      ALTER TABLE audit ADD COLUMN writer_key TEXT;
+      CREATE UNIQUE INDEX audit_writer_key ON audit (writer_key);`,
+  },
 ];
 
 /** The version this code writes and reads. */

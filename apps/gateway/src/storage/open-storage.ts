@@ -6,6 +6,7 @@ import { MemorySignIns, type SignInStore } from '../auth/sign-in-sessions.js';
 import { MemorySignInThrottle, type SignInThrottle } from '../auth/sign-in-throttle.js';
 import type { ClusterState } from '../cluster/cluster-state.js';
 import type { Config } from '../config/config-schema.js';
+import { ConfigError } from '../config/load-config.js';
 import type { FirstUseKeys } from '../ssh/host-key-store.js';
 import { KnownHostsFile } from './local/known-hosts-file.js';
 import { SqliteAuditLog } from './local/sqlite-audit-log.js';
@@ -15,6 +16,9 @@ import { PostgresHostKeys } from './shared/postgres-host-keys.js';
 import { migratePostgres } from './shared/postgres-schema.js';
 import { PostgresSignInThrottle } from './shared/postgres-sign-in-throttle.js';
 import { PostgresSignIns } from './shared/postgres-sign-ins.js';
+
+/** How long a query to the shared database may go unanswered before it counts as unavailable. */
+const QUERY_TIMEOUT_MS = 5_000;
 
 /** The one place that picks a side of the storage seam: local (SQLite, files) or shared (PostgreSQL). */
 export interface Storage {
@@ -61,15 +65,23 @@ export async function openStorage(
       close: () => audit.close(),
     };
   }
-  // A dead connection must not hang a query for ever: fail fast, the audit queue retries.
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+  // A dead connection, or a server that stops answering, must not hang a query (and the request
+  // waiting on it) for ever: fail within 5 s, as unavailable; the audit queue retries.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: QUERY_TIMEOUT_MS,
+  });
   // An idle client losing its server emits on the pool; without a listener that would crash the gateway.
   pool.on('error', (error) => log?.warn({ err: error }, 'PostgreSQL connection lost'));
   try {
     await migratePostgres(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new Error(`the shared database is not usable: ${(error as Error).message}`, { cause: error });
+    // Named by the setting it came from, so the operator knows what to fix.
+    const setting = config.cluster.databaseUrl === undefined ? 'VIGIL_DATABASE_URL' : 'cluster.databaseUrl';
+    throw new ConfigError([`${setting}: the shared database is not usable: ${(error as Error).message}`]);
   }
   const audit = new PostgresAuditLog(pool, {
     unavailable: (error, pending) =>
@@ -77,7 +89,18 @@ export async function openStorage(
         { err: error, pending },
         'PostgreSQL unavailable: audit events are kept and written when it returns',
       ),
-    recovered: (written) => log?.info({ written }, 'PostgreSQL is back: the kept audit events are written'),
+    overflowing: (limit) =>
+      log?.error(
+        { limit },
+        `PostgreSQL unavailable and ${limit} audit events kept: further events are DROPPED until it returns`,
+      ),
+    recovered: (written, dropped) =>
+      dropped === 0
+        ? log?.info({ written }, 'PostgreSQL is back: the kept audit events are written')
+        : log?.error(
+            { written, dropped },
+            `PostgreSQL is back: the kept audit events are written, but ${dropped} were DROPPED while it was away`,
+          ),
   });
   const signIns = new PostgresSignIns(pool, url, lifetimeMs, log);
   await signIns.listen();

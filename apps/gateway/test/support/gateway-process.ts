@@ -3,77 +3,112 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, LogTail } from '@vigil/test-processes';
 import { eventually } from './eventually.js';
-import { TEST_CLUSTER_SECRET } from './gateway-under-test.js';
+import { browserCookieOf, TEST_CLUSTER_SECRET } from './gateway-under-test.js';
+import { ProtocolClient } from './protocol-client.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** The built CLI, as an operator runs it. */
+const VIGIL = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
+
+/** One log line of the gateway (pino JSON). */
+export interface LogLine {
+  msg: string;
+  [field: string]: unknown;
+}
 
 export interface GatewayProcess {
-  pid: number;
   baseUrl: string;
   wsUrl: string;
-  /** Its stdout and stderr, last lines. */
-  log(): string;
-  /** Resolves with the exit code (null when killed by a signal) once it exited. */
+  child: ChildProcess;
+  /** The exit status once the process has exited (null when a signal killed it). */
   exited: Promise<number | null>;
+  /** Every JSON line logged so far. */
+  log: LogLine[];
+  connect(headers?: Record<string, string>): Promise<ProtocolClient>;
+  /** A fresh browser identity: the cookie header a page would carry after loading. */
+  browserCookie(): Promise<string>;
   signal(signal: NodeJS.Signals): void;
-  /** Kills it if still running and removes its data folder. */
+  /** Kills what is still running and removes the data folder (unless the test gave its own). */
   stop(): Promise<void>;
 }
 
+export interface GatewayProcessOptions {
+  /** Added to its environment (the S3 credentials). */
+  env?: Record<string, string>;
+  /** Its data folder, kept at stop(), so that a restart finds what the last run left there. */
+  dataDir?: string;
+}
+
 /**
- * The gateway as production runs it (compiled, its own process, `--config`), for faults that
- * need a process of its own: kill -9, SIGSTOP, SIGTERM. With a database it gets the tests'
- * cluster secret in its environment.
+ * `node dist/main.js --config FILE` in a child process, as an operator starts it, so signals
+ * and the exit status are the real ones. `config` is written as JSON (YAML accepts it);
+ * `dataDir` is a fresh folder unless given.
  */
-export async function startGatewayProcess(config: Record<string, unknown>): Promise<GatewayProcess> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-process-'));
-  const port = await freePort();
-  const configPath = join(dataDir, 'vigil.yaml');
-  // JSON is YAML: the config as the test wrote it.
-  await writeFile(configPath, JSON.stringify({ listen: { host: '127.0.0.1', port }, dataDir, ...config }));
-  const child: ChildProcess = spawn(process.execPath, [MAIN, '--config', configPath], {
-    env: { ...process.env, VIGIL_CLUSTER_SECRET: TEST_CLUSTER_SECRET },
+export async function startGatewayProcess(
+  config: Record<string, unknown>,
+  options: GatewayProcessOptions = {},
+): Promise<GatewayProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-process-'));
+  const file = join(dir, 'vigil.yaml');
+  const dataDir = options.dataDir ?? join(dir, 'data');
+  await writeFile(file, JSON.stringify({ listen: { host: '127.0.0.1', port: 0 }, dataDir, ...config }), {
+    mode: 0o600,
+  });
+  // With a database it is a cluster replica, which needs the tests' shared secret.
+  const child = spawn(process.execPath, [VIGIL, '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VIGIL_CLUSTER_SECRET: TEST_CLUSTER_SECRET, ...options.env },
   });
-  const tail = new LogTail(300);
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => tail.write(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => tail.write(chunk));
+  const log: LogLine[] = [];
+  let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let running = true;
-  void exited.then(() => {
-    running = false;
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await eventually(
-      `the gateway process on port ${port} to be ready`,
-      async () => {
-        if (!running) throw new Error(`the gateway process exited:\n${tail.text()}`);
-        return (await fetch(`${baseUrl}/readyz`).catch(() => undefined))?.ok === true;
-      },
-      30_000,
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    pid: child.pid ?? 0,
-    baseUrl,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    log: () => tail.text(),
-    exited,
-    signal: (signal) => child.kill(signal),
-    async stop() {
-      if (running) {
-        child.kill('SIGCONT');
-        child.kill('SIGKILL');
-        await exited;
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let pending = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const entry = JSON.parse(line) as LogLine;
+        log.push(entry);
+        const url = entry.msg.match(LISTENING)?.[1];
+        if (url) resolve(url);
       }
-      await rm(dataDir, { recursive: true, force: true });
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    void exited.then((code) =>
+      reject(new Error(`the gateway exited with ${code} before listening: ${stderr}`)),
+    );
+  });
+  // Listening comes before joining the cluster; ready means it takes sessions.
+  await eventually(
+    'the gateway to be ready',
+    async () => (await fetch(`${baseUrl}/readyz`).catch(() => undefined))?.ok === true,
+    30_000,
+  );
+  const clients: ProtocolClient[] = [];
+  const wsUrl = `${baseUrl.replace('http', 'ws')}/ws`;
+  return {
+    baseUrl,
+    wsUrl,
+    child,
+    exited,
+    log,
+    signal: (signal) => child.kill(signal),
+    async connect(headers) {
+      const client = await ProtocolClient.connect(wsUrl, headers);
+      clients.push(client);
+      return client;
+    },
+    browserCookie: () => browserCookieOf(baseUrl),
+    async stop() {
+      for (const client of clients) client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -5,12 +5,15 @@ import { type SshdFixture, startSshd } from '@vigil/test-sshd';
 import { buildApp } from '../../src/app.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
 import { type Config, configSchema } from '../../src/config/config-schema.js';
+import type { SessionRegistry } from '../../src/session/session-registry.js';
 import { ProtocolClient } from './protocol-client.js';
 
 export interface GatewayUnderTest {
   sshd: SshdFixture;
   config: Config;
   audit: AuditLog;
+  /** The gateway's sessions, for tests that must act at an exact point of one (a heartbeat sent). */
+  registry: SessionRegistry;
   /** Closes the gateway as SIGTERM does (the clients stay connected until it closes them). */
   shutdown(): Promise<void>;
   baseUrl: string;
@@ -46,6 +49,8 @@ async function withClusterSecret(config: Record<string, unknown>, dataDir: strin
 export async function startGateway(
   configFor: (sshd: SshdFixture) => Record<string, unknown> | Promise<Record<string, unknown>>,
   sshdOptions?: Parameters<typeof startSshd>[0] | { sshd: SshdFixture },
+  /** The gateway's environment (S3 credentials); the test's own by default. */
+  env?: NodeJS.ProcessEnv,
 ): Promise<GatewayUnderTest> {
   const shared = sshdOptions !== undefined && 'sshd' in sshdOptions ? sshdOptions.sshd : undefined;
   const sshd = shared ?? (await startSshd(sshdOptions as Parameters<typeof startSshd>[0]));
@@ -55,7 +60,10 @@ export async function startGateway(
     dataDir,
     ...(await withClusterSecret(await configFor(sshd), dataDir)),
   });
-  const { app, audit, joinCluster } = await buildApp(config, { logger: false });
+  const { app, audit, registry, joinCluster } = await buildApp(config, {
+    logger: false,
+    ...(env ? { env } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: config.listen.port });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not listen on TCP');
@@ -67,6 +75,7 @@ export async function startGateway(
     sshd,
     config,
     audit,
+    registry,
     baseUrl,
     wsUrl,
     async connect(headers, keepBytes, autoPong) {
@@ -89,12 +98,7 @@ export async function startGateway(
         .map((cookie) => cookie.split(';')[0])
         .join('; ');
     },
-    async browserCookie() {
-      const response = await fetch(`${baseUrl}/api/targets`);
-      const cookie = response.headers.get('set-cookie')?.split(';')[0];
-      if (!cookie) throw new Error('the gateway set no identity cookie');
-      return cookie;
-    },
+    browserCookie: () => browserCookieOf(baseUrl),
     async stop() {
       for (const client of clients) client.close();
       await app.close();
@@ -102,6 +106,14 @@ export async function startGateway(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh browser identity from the gateway at `baseUrl`: the cookie header a page would carry. */
+export async function browserCookieOf(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/targets`);
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error('the gateway set no identity cookie');
+  return cookie;
 }
 
 /** A target for the fixture whose host keys are pinned, the strictest and most common setup. */

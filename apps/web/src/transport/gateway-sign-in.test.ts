@@ -32,6 +32,11 @@ describe('fetchSignInState', () => {
       ok: false,
       message: 'The gateway could not say who is signed in (HTTP 502).',
     });
+    expect(
+      await fetchSignInState(
+        answering({ error: 'the shared database is unavailable; try again shortly' }, { status: 503 }),
+      ),
+    ).toEqual({ ok: false, message: 'The shared database is unavailable; try again shortly.' });
     expect(await fetchSignInState(answering({ required: 'yes' }))).toMatchObject({ ok: false });
     expect(await fetchSignInState(answering('<html>'))).toMatchObject({ ok: false });
   });

@@ -1,5 +1,5 @@
 import { type LoginRequest, type SignInState, signInStateSchema } from '@vigil/protocol';
-import { loginFailureText } from '../ui/sign-in-words.js';
+import { loginFailureText, signInStateFailureText } from '../ui/sign-in-words.js';
 import { gatewayError } from './gateway-error.js';
 
 export type SignInStateResult = { ok: true; state: SignInState } | { ok: false; message: string };
@@ -14,7 +14,7 @@ export async function fetchSignInState(fetchImpl: typeof fetch = fetch): Promise
   try {
     const response = await fetchImpl(ME_PATH, { headers: { accept: 'application/json' } });
     if (!response.ok) {
-      return { ok: false, message: `The gateway could not say who is signed in (HTTP ${response.status}).` };
+      return { ok: false, message: signInStateFailureText(response.status, await gatewayError(response)) };
     }
     const state = signInStateSchema.safeParse(await response.json().catch(() => undefined));
     if (!state.success)

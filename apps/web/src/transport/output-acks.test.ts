@@ -33,6 +33,20 @@ describe('OutputAcks', () => {
     expect(output.parsed).toBe(123);
   });
 
+  it('hands a frame over in pieces of ackEveryBytes, so a large one is acknowledged as it is parsed', () => {
+    const { acks, output } = tracker();
+    const frame = new Uint8Array(3 * EVERY + 100).map((_, i) => i % 251);
+    const pieces: [Uint8Array, () => void][] = [];
+    output.handOverInPieces(frame, (piece, parsed) => pieces.push([piece, parsed]));
+    expect(pieces.map(([piece]) => piece.byteLength)).toEqual([EVERY, EVERY, EVERY, 100]);
+    expect(new Uint8Array(pieces.flatMap(([piece]) => [...piece]))).toEqual(frame);
+    expect(output.written).toBe(3 * EVERY + 100);
+    pieces[0]![1]();
+    expect(acks).toEqual([EVERY]);
+    pieces[1]![1]();
+    expect(acks).toEqual([EVERY, 2 * EVERY]);
+  });
+
   it('acknowledges at once every time ackEveryBytes more have been parsed', () => {
     const { acks, output } = tracker();
     const parsed = Array.from({ length: 10 }, () => output.handOver(EVERY / 4));

@@ -86,6 +86,19 @@ export class OutputAcks {
     };
   }
 
+  /**
+   * Hands `bytes` to `write` in pieces of at most ackEveryBytes, each with its parse callback.
+   * xterm.js calls back once per write, after all of it: a frame of a few hundred KiB (the gateway
+   * sends a burst as one) would otherwise be acknowledged only once wholly parsed, and a gateway
+   * waiting for half its window back would wait for the whole frame.
+   */
+  handOverInPieces<T extends Uint8Array>(bytes: T, write: (piece: T, parsed: () => void) => void): void {
+    for (let at = 0; at < bytes.byteLength; at += this.ackEveryBytes) {
+      const piece = bytes.subarray(at, at + this.ackEveryBytes) as T;
+      write(piece, this.handOver(piece.byteLength));
+    }
+  }
+
   /** No more acks: the session is over. */
   stop(): void {
     this.cancelDrainAck();

@@ -5,7 +5,9 @@ import { openMessage } from './open-message.js';
 import { DRAIN_ACK_DELAY_MS } from './output-acks.js';
 import {
   ATTACH_TIMEOUT_MS,
+  MAX_OPEN_RETRIES,
   MAX_QUEUED_INPUT_BYTES,
+  OPEN_RETRY_BACKOFF,
   type ReconnectEnvironment,
   ResumableSession,
   type ResumableSessionEvents,
@@ -388,5 +390,90 @@ describe('ResumableSession: a fresh page taking up a live session', () => {
     socket().json({ type: 'error', code: 'SESSION_NOT_FOUND', message: 'gone', fatal: true });
     expect(names()).toEqual(['error']);
     expect(session.state).toBe('ended');
+  });
+});
+
+describe('ResumableSession: an open refused by a draining replica', () => {
+  const draining = { type: 'error', code: 'GATEWAY_DRAINING', message: 'restarting', fatal: true };
+
+  it('sends the same open again after a short wait, and runs as usual once a replica takes it', () => {
+    const { socket, sockets, page, seen, names, session } = startSession();
+    socket().accept();
+    const first = socket().messages();
+    socket().json(draining);
+    expect(seen.at(-1)).toEqual(['openRetrying', { attempt: 1, of: MAX_OPEN_RETRIES, delayMs: 250 }]);
+    expect(session.state).toBe('connecting');
+    page.advance(249);
+    expect(sockets).toHaveLength(1);
+    page.advance(1);
+    socket().accept();
+    expect(socket().messages()).toEqual(first);
+    socket().json(opened);
+    expect(session.state).toBe('attached');
+    expect(names()).toEqual(['openRetrying', 'opened']);
+  });
+
+  it('gives up after MAX_OPEN_RETRIES tries and reports the refusal', () => {
+    const { socket, sockets, page, seen, names, session } = startSession();
+    for (let i = 0; i <= MAX_OPEN_RETRIES; i++) {
+      socket().accept();
+      socket().json(draining);
+      page.advance(OPEN_RETRY_BACKOFF.capMs);
+    }
+    expect(sockets).toHaveLength(MAX_OPEN_RETRIES + 1);
+    expect(seen.filter(([name]) => name === 'openRetrying').map(([, r]) => r)).toEqual([
+      { attempt: 1, of: 6, delayMs: 250 },
+      { attempt: 2, of: 6, delayMs: 500 },
+      { attempt: 3, of: 6, delayMs: 1000 },
+      { attempt: 4, of: 6, delayMs: 2000 },
+      { attempt: 5, of: 6, delayMs: 2500 },
+      { attempt: 6, of: 6, delayMs: 2500 },
+    ]);
+    expect(names().at(-1)).toBe('error');
+    expect(seen.at(-1)).toEqual(['error', { code: 'GATEWAY_DRAINING', message: 'restarting', fatal: true }]);
+    expect(session.state).toBe('ended');
+  });
+
+  it('does not send the open again once the gateway has answered it otherwise', () => {
+    const { socket, sockets, page, names } = startSession();
+    socket().accept();
+    socket().json({
+      type: 'auth-prompt',
+      name: '',
+      instructions: '',
+      prompts: [{ prompt: 'Code: ', echo: false }],
+    });
+    socket().json(draining);
+    page.advance(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(names()).toEqual(['authPrompt', 'error']);
+  });
+
+  it('stops when the person hangs up while waiting to try again', () => {
+    const { socket, sockets, page, session } = startSession();
+    socket().accept();
+    socket().json(draining);
+    session.hangUp();
+    expect(session.state).toBe('ended');
+    page.advance(60_000);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('keeps its wait when the browser comes back online: the balancer needs that time', () => {
+    const { socket, sockets, page, network } = startSession();
+    socket().accept();
+    socket().json(draining);
+    network(true);
+    page.advance(0);
+    expect(sockets).toHaveLength(1);
+    page.advance(250);
+    expect(sockets).toHaveLength(2);
+    expect(socket().messages()).toEqual([]);
+    socket().accept();
+    expect(
+      socket()
+        .messages()
+        .map((m) => m.type),
+    ).toEqual(['open']);
   });
 });

@@ -5,7 +5,7 @@ import type { WatchEnvironment } from './gateway-watch.js';
 import { inputBytes } from './input-frames.js';
 import type { OpenMessage } from './open-message.js';
 import { OutputAcks } from './output-acks.js';
-import { reconnectDelayMs } from './reconnect-backoff.js';
+import { type BackoffPolicy, reconnectDelayMs } from './reconnect-backoff.js';
 import {
   type AttachMessage,
   type AuthPrompt,
@@ -35,6 +35,19 @@ export const MAX_QUEUED_INPUT_BYTES = 4096;
  */
 export const ATTACH_TIMEOUT_MS = 10_000;
 
+/**
+ * An `open` refused by a replica draining for a restart (GATEWAY_DRAINING) is sent again up to
+ * this many times: by then the balancer has seen the replica's failing readiness check and sends
+ * the page to another one. @default 6
+ */
+export const MAX_OPEN_RETRIES = 6;
+
+/**
+ * The waits before those tries, full jitter as for reconnects: 0.5 s doubling to 5 s, some 9 s
+ * on average over all six, longer than a balancer's usual 2–3 failed checks take. @default 500, 2, 5000
+ */
+export const OPEN_RETRY_BACKOFF: BackoffPolicy = { baseMs: 500, factor: 2, capMs: 5_000 };
+
 /** How a session view begins: sign in to a target, or take up a live session of this browser. */
 export type SessionStart =
   | { kind: 'open'; message: OpenMessage }
@@ -45,6 +58,14 @@ export interface Reconnecting {
   /** 1 for the first attempt after a drop; back to 1 after each successful reattach. */
   attempt: number;
   /** The wait before that attempt. */
+  delayMs: number;
+}
+
+export interface OpenRetrying {
+  /** 1 for the first try after the first refusal. */
+  attempt: number;
+  /** MAX_OPEN_RETRIES. */
+  of: number;
   delayMs: number;
 }
 
@@ -59,6 +80,8 @@ export interface ResumableSessionEvents {
   attached(attached: SessionAttached): void;
   /** The connection is gone; another attempt is scheduled. */
   reconnecting(reconnecting: Reconnecting): void;
+  /** The replica asked was draining; the same `open` goes out again after `delayMs`. */
+  openRetrying(retrying: OpenRetrying): void;
   /** Input typed while reconnecting that did not fit the queue, in bytes. */
   inputDropped(bytes: number): void;
   exit(exit: SessionExit): void;
@@ -105,6 +128,12 @@ export class ResumableSession {
   /** The browser went offline while this connection was attached: it may not have survived. */
   private offlineWhileAttached = false;
   private attempt = 0;
+  /**
+   * The `open`, kept (with its secrets) only until the gateway answers it with anything but a
+   * drain refusal, so it can be sent again to another replica.
+   */
+  private unansweredOpen: OpenMessage | undefined;
+  private openRetries = 0;
   private retry: { timer: unknown } | undefined;
   private attachDeadline: { timer: unknown } | undefined;
   private queuedInput: Uint8Array<ArrayBuffer>[] = [];
@@ -123,6 +152,7 @@ export class ResumableSession {
     this.acks = new OutputAcks((position) => this.connection?.ack(position), this.env);
     this.stopListening = this.env.onNetworkChange((online) => (online ? this.onOnline() : this.onOffline()));
     if (start.kind === 'open') {
+      this.unansweredOpen = start.message;
       this.connect(start.message);
     } else {
       this.sessionId = start.sessionId;
@@ -135,6 +165,7 @@ export class ResumableSession {
     const state = this.connection?.state;
     if (state === 'attached') return state;
     if (this.resumable) return 'reconnecting';
+    if (this.retry) return 'connecting';
     return state ?? 'ended';
   }
 
@@ -204,11 +235,19 @@ export class ResumableSession {
   }
 
   private readonly connectionEvents: SessionConnectionEvents = {
-    output: (bytes) => this.events.output(bytes, this.acks.handOver(bytes.byteLength)),
+    output: (bytes) =>
+      this.acks.handOverInPieces(bytes, (piece, parsed) => this.events.output(piece, parsed)),
     health: (health) => this.events.health(health),
-    authPrompt: (prompt) => this.events.authPrompt(prompt),
-    hostKeyUnknown: (offer) => this.events.hostKeyUnknown(offer),
+    authPrompt: (prompt) => {
+      this.unansweredOpen = undefined;
+      this.events.authPrompt(prompt);
+    },
+    hostKeyUnknown: (offer) => {
+      this.unansweredOpen = undefined;
+      this.events.hostKeyUnknown(offer);
+    },
     opened: (opened) => {
+      this.unansweredOpen = undefined;
       this.offlineWhileAttached = false;
       this.sessionId = opened.sessionId;
       this.resumable = true;
@@ -231,10 +270,13 @@ export class ResumableSession {
       this.events.exit(exit);
     },
     error: (error) => {
+      if (error.code === 'GATEWAY_DRAINING' && this.retryOpen()) return;
+      this.unansweredOpen = undefined;
       if (error.fatal) this.end();
       this.events.error(error);
     },
     lost: (lost) => {
+      this.unansweredOpen = undefined;
       if (this.resumable && !this.hungUp) return this.scheduleReconnect();
       this.end();
       this.events.lost(lost);
@@ -246,6 +288,24 @@ export class ResumableSession {
     this.queuedInput = [];
     this.queuedBytes = 0;
     for (const bytes of queued) this.connection?.sendInput(bytes);
+  }
+
+  /** Sends the unanswered `open` again after a wait; false when there is none or the tries are spent. */
+  private retryOpen(): boolean {
+    const open = this.unansweredOpen;
+    if (open === undefined || this.openRetries >= MAX_OPEN_RETRIES) return false;
+    this.openRetries++;
+    this.connection = undefined;
+    const delayMs = reconnectDelayMs(this.openRetries, () => this.env.random(), OPEN_RETRY_BACKOFF);
+    this.clearRetry();
+    this.retry = {
+      timer: this.env.setTimeout(() => {
+        this.clearRetry();
+        this.connect(open);
+      }, delayMs),
+    };
+    this.events.openRetrying({ attempt: this.openRetries, of: MAX_OPEN_RETRIES, delayMs });
+    return true;
   }
 
   /** @param soonMs the wait before the attempt; the backoff's draw unless given */
@@ -271,7 +331,8 @@ export class ResumableSession {
     if (this.over) return;
     // Waiting out the backoff would only keep the person waiting. Not from inside the event,
     // though: Chromium fires it before a socket opened there can use the network.
-    if (this.retry) return this.retryIn(0);
+    // (A refused `open` waits its turn: the balancer needs the time to take the replica out.)
+    if (this.retry && this.resumable) return this.retryIn(0);
     // A socket that lived through the browser being offline often did not really (a new address,
     // a NAT that forgot it, or frames stalled and never failed), and the watchdog would take a
     // minute to say so. Reattaching costs a few milliseconds and loses no output.
@@ -306,6 +367,7 @@ export class ResumableSession {
   private end() {
     if (this.over) return;
     this.over = true;
+    this.unansweredOpen = undefined;
     this.clearRetry();
     this.clearAttachDeadline();
     this.acks.stop();

@@ -19,6 +19,7 @@ import {
   connectionLostText,
   exitStatusText,
   lostOutputText,
+  openRetryingText,
   reattachedText,
   reconnectingText,
   SESSION_ENDED_AWAY_TEXT,
@@ -161,6 +162,7 @@ export function createSessionView(deps: SessionViewDeps): SessionView {
       // the output continues exactly where it stopped.
       status.set(reconnectingText(attempt, droppedInput));
     },
+    openRetrying: ({ attempt, of }) => status.set(openRetryingText(attempt, of)),
     inputDropped: () => {
       droppedInput = true;
       status.set(reconnectingText(reconnectAttempt, true));

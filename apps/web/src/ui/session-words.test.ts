@@ -6,6 +6,7 @@ import {
   exitStatusText,
   hostKeyQuestion,
   lostOutputText,
+  openRetryingText,
   reattachedText,
   reconnectingText,
   sessionSummaryText,
@@ -36,6 +37,14 @@ describe('connectedText', () => {
 describe('reattachedText', () => {
   it('names target and user', () => {
     expect(reattachedText({ target: 'demo', username: 'alice' })).toBe('reattached to demo as alice');
+  });
+});
+
+describe('openRetryingText', () => {
+  it('says the replica is restarting and counts the tries', () => {
+    expect(openRetryingText(2, 6)).toBe(
+      'This gateway replica is restarting — trying another one (attempt 2 of 6)…',
+    );
   });
 });
 

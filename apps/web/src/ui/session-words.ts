@@ -28,6 +28,11 @@ export function reconnectingText(attempt: number, droppedInput = false): string 
   return droppedInput ? `${text} Some typing could not be kept and was not sent.` : text;
 }
 
+/** The status line while an `open` refused by a draining replica is tried again. */
+export function openRetryingText(attempt: number, of: number): string {
+  return `This gateway replica is restarting — trying another one (attempt ${attempt} of ${of})…`;
+}
+
 /** Written into the terminal where the gap is, before the newest output. */
 export function lostOutputText(lostBytes: number): string {
   const bytes = lostBytes === 1 ? '1 byte of output was' : `${lostBytes} bytes of output were`;

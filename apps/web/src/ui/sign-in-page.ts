@@ -3,7 +3,7 @@ import type { AccountBar } from './account-bar.js';
 import type { AppScreens } from './app-screens.js';
 import { elementById } from './element-by-id.js';
 import './sign-in-page.css';
-import { loginProblem, planForSignIn, SIGN_IN_ENDED_TEXT } from './sign-in-words.js';
+import { loginProblem, planForSignIn, SIGN_IN_ENDED_TEXT, SIGN_OUT_FAILED_TEXT } from './sign-in-words.js';
 import type { StatusLine } from './status-line.js';
 
 export interface SignInPageDeps {
@@ -115,7 +115,11 @@ export function createSignInPage(deps: SignInPageDeps): SignInPage {
     },
     async logOut() {
       status.set('Signing out…');
-      await logOut();
+      if (!(await logOut())) {
+        status.set('');
+        status.showError(SIGN_OUT_FAILED_TEXT);
+        return;
+      }
       deps.leaving();
       window.location.reload();
     },

@@ -16,6 +16,10 @@ export const PROXY_ONLY_TEXT =
 /** After a 401 from a page that was signed in: the sign-in lapsed, or ended in another tab. */
 export const SIGN_IN_ENDED_TEXT = 'Your sign-in has ended. Sign in again to continue.';
 
+/** A sign-out the gateway could not make (its shared database was unavailable): nothing changed. */
+export const SIGN_OUT_FAILED_TEXT =
+  'Signing out did not work, so you are still signed in. Try again in a moment.';
+
 export function planForSignIn(state: SignInState): SignInPlan {
   if (!state.required || state.user) return { kind: 'enter', user: state.user };
   const password = state.methods.includes('local');
@@ -35,17 +39,31 @@ export function loginProblem(name: string, password: string): string | undefined
  * ("wrong user name or password", the throttling notice), as a sentence.
  */
 export function loginFailureText(status: number, gatewayError: string | undefined): string {
-  if (gatewayError !== undefined && gatewayError.trim() !== '') return sentence(gatewayError.trim());
+  const own = ownWords(gatewayError);
+  if (own !== undefined) return own;
   if (status === 401) return 'Wrong user name or password.';
   if (status === 429) return 'Too many sign-in attempts. Wait a while and try again.';
   if (status === 502 || status === 504) return `Could not reach the gateway (HTTP ${status}).`;
   return `The gateway could not sign you in (HTTP ${status}).`;
 }
 
+/**
+ * A refused `GET /api/me`: the gateway's own words when it sent some (the shared database is
+ * unavailable, try again shortly), else the status.
+ */
+export function signInStateFailureText(status: number, gatewayError: string | undefined): string {
+  return ownWords(gatewayError) ?? `The gateway could not say who is signed in (HTTP ${status}).`;
+}
+
 /** The header's tooltip on the signed-in name. */
 export function accountTitle(user: GatewayUser): string {
   const groups = user.groups.length === 0 ? 'no groups' : `groups: ${user.groups.join(', ')}`;
   return `Signed in to Vigil as ${user.name} (${groups}${user.admin ? '; administrator' : ''})`;
+}
+
+function ownWords(gatewayError: string | undefined): string | undefined {
+  const text = gatewayError?.trim();
+  return text ? sentence(text) : undefined;
 }
 
 function sentence(text: string): string {

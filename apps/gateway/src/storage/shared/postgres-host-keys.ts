@@ -1,8 +1,11 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryResultRow } from 'pg';
 import type { OfferedHostKey } from '../../ssh/host-key-policy.js';
 import type { FirstUseKeys } from '../../ssh/host-key-store.js';
 import type { KnownHostsEntry } from '../../ssh/known-hosts.js';
 import { knownHostsName } from '../../ssh/known-hosts.js';
+import { SshFailure } from '../../ssh/ssh-failure.js';
+import { DatabaseUnavailableError } from '../database-unavailable.js';
+import { queryShared } from './shared-query.js';
 
 /**
  * First-use keys in PostgreSQL (the shared side), one row per host, port and key type. The
@@ -12,8 +15,17 @@ import { knownHostsName } from '../../ssh/known-hosts.js';
 export class PostgresHostKeys implements FirstUseKeys {
   constructor(private readonly pool: Pool) {}
 
+  /** A database out of reach refuses the new session in the catalogue's terms, before any SSH. */
+  private async query<Row extends QueryResultRow>(text: string, values: unknown[]) {
+    try {
+      return await queryShared<Row>(this.pool, text, values);
+    } catch (error) {
+      throw error instanceof DatabaseUnavailableError ? new SshFailure('DATABASE_UNAVAILABLE') : error;
+    }
+  }
+
   async entriesFor(host: string, port: number): Promise<KnownHostsEntry[]> {
-    const { rows } = await this.pool.query<{ key_type: string; key: Buffer }>(
+    const { rows } = await this.query<{ key_type: string; key: Buffer }>(
       'SELECT key_type, key FROM first_use_host_keys WHERE host = $1 AND port = $2 ORDER BY accepted_at',
       [host, port],
     );
@@ -22,7 +34,7 @@ export class PostgresHostKeys implements FirstUseKeys {
   }
 
   async remember(host: string, port: number, offered: OfferedHostKey): Promise<Buffer> {
-    const inserted = await this.pool.query(
+    const inserted = await this.query(
       `INSERT INTO first_use_host_keys (host, port, key_type, key) VALUES ($1, $2, $3, $4)
        ON CONFLICT (host, port, key_type) DO NOTHING`,
       [host, port, offered.keyType, offered.key],
@@ -30,7 +42,7 @@ export class PostgresHostKeys implements FirstUseKeys {
     if (inserted.rowCount === 1) return offered.key;
     // Another replica was first. A statement of its own: the INSERT's snapshot may predate that
     // replica's commit, which the conflict check waited for.
-    const { rows } = await this.pool.query<{ key: Buffer }>(
+    const { rows } = await this.query<{ key: Buffer }>(
       'SELECT key FROM first_use_host_keys WHERE host = $1 AND port = $2 AND key_type = $3',
       [host, port, offered.keyType],
     );

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { SIGN_IN_THROTTLE, type SignInThrottle, type ThrottleRule } from '../../auth/sign-in-throttle.js';
+import { queryShared } from './shared-query.js';
 
 /**
  * Failed sign-ins in PostgreSQL (the shared side): guesses at one account count together on
@@ -12,7 +13,8 @@ export class PostgresSignInThrottle implements SignInThrottle {
   ) {}
 
   async isBlocked(name: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ n: number }>(
+    const { rows } = await queryShared<{ n: number }>(
+      this.pool,
       `SELECT count(*)::int AS n FROM sign_in_failures
        WHERE name = $1 AND at > now() - make_interval(secs => $2)`,
       [name, this.rule.windowMs / 1000],
@@ -22,7 +24,8 @@ export class PostgresSignInThrottle implements SignInThrottle {
 
   async failed(name: string): Promise<void> {
     // Old failures go as new ones come, so the table holds one window's worth.
-    await this.pool.query(
+    await queryShared(
+      this.pool,
       `WITH gone AS (DELETE FROM sign_in_failures WHERE name = $1 AND at <= now() - make_interval(secs => $2))
        INSERT INTO sign_in_failures (name) VALUES ($1)`,
       [name, this.rule.windowMs / 1000],
@@ -30,6 +33,6 @@ export class PostgresSignInThrottle implements SignInThrottle {
   }
 
   async succeeded(name: string): Promise<void> {
-    await this.pool.query('DELETE FROM sign_in_failures WHERE name = $1', [name]);
+    await queryShared(this.pool, 'DELETE FROM sign_in_failures WHERE name = $1', [name]);
   }
 }
