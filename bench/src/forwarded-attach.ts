@@ -115,6 +115,8 @@ async function forwardedEcho(context: BenchContext, replicas: Replicas): Promise
 
 interface ThroughputSide {
   name: string;
+  /** Names its CPU profiles. */
+  slug: string;
   connect: () => Promise<BenchClient>;
   runs: PayloadRun[];
   /** Each run's CPU of the owner and the relay, and the machine's busy cores. */
@@ -128,7 +130,10 @@ async function throughputRun(context: BenchContext, side: ThroughputSide, replic
   try {
     const [owner, relay] = await Promise.all([replicas.owner.child.cpu(), replicas.relay.child.cpu()]);
     const machine = await machineTicks();
-    side.runs.push(await streamPayload(client, '/dev/zero', bytes, { kind: 'zeros' }));
+    // With VIGIL_BENCH_CPU_PROF=1 both replicas are profiled: where the relay's share of the CPU goes.
+    const window = `${side.slug}-run${side.runs.length + 1}`;
+    const measure = () => streamPayload(client, '/dev/zero', bytes, { kind: 'zeros' });
+    side.runs.push(await replicas.owner.profile(window, () => replicas.relay.profile(window, measure)));
     side.ownerCores.push(coreShare(owner, await replicas.owner.child.cpu()));
     side.relayCores.push(coreShare(relay, await replicas.relay.child.cpu()));
     side.machineCores.push(busyCores(machine, await machineTicks(), cpus().length));
@@ -157,18 +162,19 @@ function perRun(side: ThroughputSide): string {
 async function forwardedThroughput(context: BenchContext, replicas: Replicas): Promise<Figure[]> {
   const { settings, sshd } = context;
   const bytes = settings.zeroMiB * MiB;
-  const side = (name: string, connect: () => Promise<BenchClient>): ThroughputSide => ({
+  const side = (name: string, slug: string, connect: () => Promise<BenchClient>): ThroughputSide => ({
     name,
+    slug,
     connect,
     runs: [],
     ownerCores: [],
     relayCores: [],
     machineCores: [],
   });
-  const direct = side('attached to the owner', () =>
+  const direct = side('attached to the owner', 'direct', () =>
     openBenchSession(replicas.owner.wsUrl, TARGETS.default, sshd, replicas.identity),
   );
-  const relayed = side('through the other replica', () => relayedSession(context, replicas));
+  const relayed = side('through the other replica', 'relayed', () => relayedSession(context, replicas));
   const startLoad = loadNow();
   for (let run = 0; run < settings.throughputRuns; run++) {
     // ABBA, so warm-up and drift cancel.

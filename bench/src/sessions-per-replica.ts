@@ -98,6 +98,12 @@ function rows(count: number, concurrency: number, cluster: ClusterReadings, loca
   const d = perSession(local, count);
   const total = cluster.curve.at.get(count)!;
   const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+  // V8 gives its young generation back only in an idle spell, which a replica's renewals and
+  // sweeps may never leave it: without that scratch room, what the sessions themselves hold.
+  const lessYoung = (curve: Curve) => {
+    const [at, empty] = [curve.at.get(count)!, curve.empty];
+    return (at.rss - at.youngGeneration - (empty.rss - empty.youngGeneration)) / count / 1024;
+  };
   const rate = (curve: Curve) => count / curve.openSeconds.get(count)!;
   const renewal = cluster.fullRenewals;
   const perSessionUs = ((renewal.meanMs - cluster.idleRenewals.meanMs) / count) * 1000;
@@ -111,7 +117,9 @@ function rows(count: number, concurrency: number, cluster: ClusterReadings, loca
       ...judge(v.rss, '≤', GOAL_KIB),
       notes:
         `replica RSS ${mib(cluster.curve.empty.rss)} idle → ${mib(total.rss)}, heap ` +
-        `${mib(cluster.curve.empty.heapUsed)} → ${mib(total.heapUsed)}, off-heap (Buffers) ` +
+        `${mib(cluster.curve.empty.heapUsed)} → ${mib(total.heapUsed)}; less V8's young generation ` +
+        `${lessYoung(cluster.curve).toFixed(1)} KiB RSS per session (without a database ` +
+        `${lessYoung(local).toFixed(1)}); off-heap (Buffers) ` +
         `${v.offHeap.toFixed(1)} KiB per session (without a database ${d.offHeap.toFixed(1)}); replica sampled ` +
         `${idleNote(cluster.curve, count, v.freshRss)}; without a database ${idleNote(local, count, d.freshRss)}`,
     },
