@@ -23,15 +23,23 @@ export interface ReplicaInput {
  */
 export function replicaConfig({ source, port, dataDir, shared }: ReplicaInput): Record<string, unknown> {
   const { listen: _listen, audit: _audit, cluster, recordings, ...rest } = source;
-  const { directory: _directory, ...recordingPolicy } = recordings;
+  const { directory: _directory, s3: _s3, ...recordingPolicy } = recordings;
   return {
     ...rest,
     // HAProxy, on the same loopback, names the browser in X-Forwarded-For.
     listen: { host: '127.0.0.1', port, trustProxy: ['127.0.0.1/32'] },
     dataDir,
-    recordings: recordingPolicy,
-    // CLUSTER SETTINGS, the one place for them. Recordings in S3 add recordings.s3
-    // { endpoint, bucket } from `shared.s3` here (its credentials are in replicaEnv already).
+    // CLUSTER SETTINGS, the one place for them: recordings in the cluster's bucket (its
+    // credentials are in replicaEnv), playable from any replica; Ceph RGW wants path-style URLs.
+    recordings: {
+      ...recordingPolicy,
+      s3: {
+        bucket: shared.s3.bucket,
+        endpoint: shared.s3.endpoint,
+        region: shared.s3.region,
+        forcePathStyle: true,
+      },
+    },
     cluster: {
       // The others reach it where it listens; the database comes from replicaEnv.
       replicaUrl: `http://127.0.0.1:${port}`,
