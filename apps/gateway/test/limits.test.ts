@@ -6,7 +6,7 @@ let gateway: GatewayUnderTest;
 beforeAll(async () => {
   gateway = await startGateway((sshd) => ({
     targets: [pinnedTarget(sshd)],
-    limits: { maxSessionsPerUser: 2, idleTimeout: 1 },
+    limits: { maxSessionsPerUser: 2, idleTimeout: 3 },
   }));
 });
 afterAll(() => gateway?.stop());
@@ -35,15 +35,23 @@ describe('bastion limits', () => {
 
   it('closes a session idle past the policy, but not one that is busy', async () => {
     const cookie = await gateway.browserCookie();
-    const idle = await open(cookie);
+    // Busy first: a tick every 0.25 s, twelve times within the 3 s policy, so even a loaded
+    // machine that delays a tick by seconds keeps it from being idle.
     const busy = await open(cookie);
-    await idle.message('opened');
     await busy.message('opened');
-    busy.type('for i in 1 2 3 4 5 6 7 8 9 10; do echo tick; sleep 0.25; done\r');
+    busy.type('for i in $(seq 1 60); do echo tick; sleep 0.25; done\r');
+    await busy.outputMatching(/^tick\r?$/m, 10_000);
+    const idle = await open(cookie);
+    await idle.message('opened');
     const openedAt = performance.now();
-    expect(await idle.message('error', 5000)).toMatchObject({ code: 'IDLE_TIMEOUT', fatal: true });
-    expect(performance.now() - openedAt).toBeGreaterThanOrEqual(700);
-    await busy.outputMatching(/(tick\r\n[\s\S]*){10}/, 8000);
+    expect(await idle.message('error', 15_000)).toMatchObject({ code: 'IDLE_TIMEOUT', fatal: true });
+    expect(performance.now() - openedAt).toBeGreaterThanOrEqual(2_700);
+    const ticksThen = (busy.text().match(/tick\r\n/g) ?? []).length;
+    await busy.until(
+      'more ticks after the idle one closed',
+      () => (busy.text().match(/tick\r\n/g) ?? []).length > ticksThen,
+    );
     expect(busy.messages.some((m) => m.type === 'error')).toBe(false);
+    busy.send({ type: 'close' });
   });
 });

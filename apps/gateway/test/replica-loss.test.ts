@@ -94,9 +94,11 @@ describe('losing a replica', { timeout: 60_000 }, () => {
     );
     const detectedMs = performance.now() - killedAt;
     expect(verdict).toMatchObject({ code: 'REPLICA_LOST', fatal: true });
-    const ends = await b.audit.query({ sessionId, kind: 'session-end' });
-    expect(ends).toHaveLength(1);
-    expect(ends[0]?.event).toMatchObject({ end: { reason: 'replica-lost' } });
+    // The sweep marks the directory first and queues the audit event after: it lands a moment later.
+    const ends = async () => b.audit.query({ sessionId, kind: 'session-end' });
+    await eventually('the lost session audited', async () => (await ends()).length > 0);
+    expect(await ends()).toHaveLength(1);
+    expect((await ends())[0]?.event).toMatchObject({ end: { reason: 'replica-lost' } });
     // Said, not asserted: how long after the kill the others knew (the lease plus a sweep at most).
     console.info(
       `replica loss detected ${Math.round(detectedMs)} ms after kill -9 (lease ${LEASE_SECONDS} s)`,

@@ -48,20 +48,22 @@ describe('replicaConfig', () => {
     expect(parsed.recordings.whenImpossible).toBe('continue');
   });
 
-  it('listens on loopback at its own port, keeps its local state in its own folder, records into the bucket', () => {
+  it('listens on loopback at its own port and keeps its state in its own folder, the audit trail in the database', () => {
     const parsed = configSchema.parse(config);
     expect(parsed.listen).toEqual({ host: '127.0.0.1', port: 18001, trustProxy: ['127.0.0.1/32'] });
     expect(parsed.dataDir).toBe('/c/replica-1/data');
     expect(parsed.recordings.directory).toBeUndefined();
-    expect(parsed.recordings.s3).toEqual({
+    expect(parsed.audit.database).toBeUndefined();
+    expect(parsed.cluster.databaseUrl).toBeUndefined();
+  });
+
+  it("records into the cluster's bucket, so that any replica plays any recording", () => {
+    expect(configSchema.parse(config).recordings.s3).toEqual({
       bucket: 'vigil-recordings',
       endpoint: 'http://127.0.0.1:17480',
-      region: 'us-east-1',
       prefix: '',
       forcePathStyle: true,
     });
-    expect(parsed.audit.database).toBeUndefined();
-    expect(parsed.cluster.databaseUrl).toBeUndefined();
   });
 
   it("joins the cluster at its own address with the cluster's secret, keeping the person's lease", () => {

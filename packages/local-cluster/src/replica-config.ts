@@ -23,22 +23,17 @@ export interface ReplicaInput {
  */
 export function replicaConfig({ source, port, dataDir, shared }: ReplicaInput): Record<string, unknown> {
   const { listen: _listen, audit: _audit, cluster, recordings, ...rest } = source;
-  const { directory: _directory, s3: _s3, ...recordingPolicy } = recordings;
+  const { directory: _directory, ...recordingPolicy } = recordings;
   return {
     ...rest,
     // HAProxy, on the same loopback, names the browser in X-Forwarded-For.
     listen: { host: '127.0.0.1', port, trustProxy: ['127.0.0.1/32'] },
     dataDir,
-    // CLUSTER SETTINGS, the one place for them: recordings in the cluster's bucket (its
-    // credentials are in replicaEnv), playable from any replica; Ceph RGW wants path-style URLs.
+    // CLUSTER SETTINGS, the one place for them. Every replica records into the one bucket, so
+    // any of them plays any recording (its credentials are in replicaEnv).
     recordings: {
       ...recordingPolicy,
-      s3: {
-        bucket: shared.s3.bucket,
-        endpoint: shared.s3.endpoint,
-        region: shared.s3.region,
-        forcePathStyle: true,
-      },
+      s3: { bucket: shared.s3.bucket, endpoint: shared.s3.endpoint, forcePathStyle: true },
     },
     cluster: {
       // The others reach it where it listens; the database comes from replicaEnv.
