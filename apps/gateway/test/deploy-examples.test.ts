@@ -57,5 +57,6 @@ describe('deploy/ examples', () => {
     const config = parseConfig(await read('deploy/vigil-cluster.yaml'), 'vigil-cluster.yaml', '/etc/vigil');
     expect(config.targets.map((t) => t.host)).toEqual(['demo-target']);
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 8022, trustProxy: ['172.30.42.2/32'] });
+    expect(config.recordings.s3).toMatchObject({ bucket: 'vigil-recordings', endpoint: 'http://s3:7480' });
   });
 });

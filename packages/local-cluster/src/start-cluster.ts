@@ -30,7 +30,7 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-/** The bucket the replicas' recordings go to once they are kept in S3. */
+/** The bucket every replica records into, so that any replica plays any recording. */
 const RECORDINGS_BUCKET = 'vigil-recordings';
 
 /**
