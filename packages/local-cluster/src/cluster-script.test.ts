@@ -20,11 +20,15 @@ interface Run {
   stderr: string;
 }
 
-/** Runs scripts/cluster.sh in its own cluster folder, bounded: killed when it overstays. */
-function clusterSh(args: string[], dir: string, timeoutMs: number): Promise<Run> {
+/**
+ * Runs scripts/cluster.sh as the README shows it, without VIGIL_CLUSTER_DIR: its folder is then
+ * `<TMPDIR>/vigil-cluster`, here under a TMPDIR of the test's own. Bounded: killed when it overstays.
+ */
+function clusterSh(args: string[], tmp: string, timeoutMs: number): Promise<Run> {
+  const { VIGIL_CLUSTER_DIR: _, ...env } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn('sh', [CLUSTER_SH, ...args], {
-      env: { ...process.env, VIGIL_CLUSTER_DIR: dir },
+      env: { ...env, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });
@@ -46,8 +50,8 @@ beforeAll(async () => {
   parent = await mkdtemp(join(tmpdir(), 'vigil-cluster-test-'));
   // PostgreSQL runs as the postgres user in a folder inside: it must be able to pass through.
   await chmod(parent, 0o711);
-  dir = join(parent, 'cluster');
-  up = await clusterSh(['up'], dir, UP_MS);
+  dir = join(parent, 'vigil-cluster');
+  up = await clusterSh(['up'], parent, UP_MS);
   parts = up.stdout
     .split('\n')
     .filter((line) => line !== '')
@@ -55,7 +59,7 @@ beforeAll(async () => {
 }, UP_MS + 10_000);
 afterAll(async () => {
   // Whatever a failed assertion left running.
-  await clusterSh(['down'], dir, DOWN_MS);
+  await clusterSh(['down'], parent, DOWN_MS);
   await rm(parent, { recursive: true, force: true });
 }, DOWN_MS + 10_000);
 
@@ -115,7 +119,7 @@ describe('scripts/cluster.sh', { timeout: DOWN_MS + 30_000 }, () => {
   });
 
   it('up again while it runs is refused, and the running cluster is untouched', async () => {
-    const again = await clusterSh(['up'], dir, UP_MS);
+    const again = await clusterSh(['up'], parent, UP_MS);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already up/);
     expect((await fetch(`${only('balancer')[0]?.url}/readyz`)).status).toBe(200);
@@ -125,13 +129,13 @@ describe('scripts/cluster.sh', { timeout: DOWN_MS + 30_000 }, () => {
     const [cluster] = only('cluster');
     expect(cluster, 'up printed no cluster line').toBeDefined();
     const pids = [...only('replica'), ...only('balancer'), ...only('cluster')].map((part) => part.pid);
-    const down = await clusterSh(['down'], dir, DOWN_MS);
+    const down = await clusterSh(['down'], parent, DOWN_MS);
     expect(down.code, down.stderr).toBe(0);
     expect(pids.filter(isRunning)).toEqual([]);
     // PostgreSQL and Ceph's daemons too: everything the supervisor started was in its group.
     expect(runningInGroup(cluster?.pid ?? 0)).toEqual([]);
     expect(existsSync(dir)).toBe(false);
-    const again = await clusterSh(['down'], dir, DOWN_MS);
+    const again = await clusterSh(['down'], parent, DOWN_MS);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/no cluster was up/);
   });

@@ -31,7 +31,8 @@ export async function clusterUp(folder: ClusterFolder, supervisorArgs: readonly 
   const child = spawn(process.execPath, [process.argv[1] ?? '', 'supervise', ...supervisorArgs], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, TMPDIR: folder.dir },
+    // The supervisor must find the same folder, whose TMPDIR it now is: named, not derived again.
+    env: { ...process.env, TMPDIR: folder.dir, VIGIL_CLUSTER_DIR: folder.dir },
   });
   closeSync(log);
   const pid = child.pid;
