@@ -34,18 +34,3 @@ export function launchCephDaemon(program: string, name: string, args: readonly s
   });
   return { name, child, stderr: () => tail.text(), exited, hasExited: () => done };
 }
-
-/** SIGTERM, then SIGKILL if the daemon is still there after timeoutMs. */
-export async function stopCephDaemon(daemon: CephDaemon, timeoutMs: number): Promise<void> {
-  if (daemon.hasExited()) return;
-  daemon.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(true), timeoutMs);
-  });
-  if (await Promise.race([daemon.exited.then(() => false), timedOut])) {
-    daemon.child.kill('SIGKILL');
-    await daemon.exited;
-  }
-  clearTimeout(timer);
-}
