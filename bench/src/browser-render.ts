@@ -79,7 +79,7 @@ async function pageAtPrompt(
   browser: Browser,
   gateway: GatewayUnderBench,
   sshd: SshdFixture,
-  renderer: RendererName,
+  renderer: RendererName | 'auto',
 ): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
   try {
@@ -90,6 +90,24 @@ async function pageAtPrompt(
     await page.close();
     throw error;
   }
+}
+
+/**
+ * The renderer the page picks when none is asked for (WebGL only where a GPU draws it): the
+ * goals hold for that one, what a person on this machine gets; the other is a diagnostic.
+ */
+async function defaultRenderer(browser: Browser, gateway: GatewayUnderBench, sshd: SshdFixture) {
+  const page = await pageAtPrompt(browser, gateway, sshd, 'auto');
+  try {
+    return await pageRenderer(page);
+  } finally {
+    await page.close();
+  }
+}
+
+/** A figure's goal, or the same goal marked a diagnostic on a renderer the page would not pick here. */
+function goalFor(text: string, judged: boolean): string {
+  return judged ? text : `${text} (diagnostic: not the default renderer here)`;
 }
 
 /** What `window.vigil.renderer` said, in words for the notes; a fallback is said loudly. */
@@ -144,6 +162,7 @@ async function measureSeq(
   gateway: GatewayUnderBench,
   renderer: RendererName,
   directMs: number,
+  isDefault: boolean,
 ): Promise<Figure> {
   const lines = context.settings.seqLines;
   const last = String(lines);
@@ -161,17 +180,17 @@ async function measureSeq(
     const drew = await drawnBy(page, renderer);
     const xtermMs = await localWriteMs(page, lines);
     // The goal holds at the full run's size; a quick run's smaller `seq` is shown, not judged.
-    const judged = lines === SEQ_GOAL.lines;
+    const judged = lines === SEQ_GOAL.lines && isDefault;
     return {
       figure: `Browser (${renderer}): \`seq 1 ${lines}\` fully rendered`,
       vigil: ms(vigilMs),
       baseline: `${ms(directMs)} (bytes over bare ssh2)`,
       ratio: ratioText(vigilMs, directMs),
-      goal: SEQ_GOAL.text,
+      goal: goalFor(SEQ_GOAL.text, isDefault),
       ...(judged ? judge(vigilMs, '≤', SEQ_GOAL.ms) : { verdict: 'info' as const }),
       notes:
         `${drew}; xterm.js alone parses the same ${lines} lines written in the page in ${ms(xtermMs)}` +
-        (judged ? '' : `; the goal is for ${SEQ_GOAL.lines} lines`),
+        (lines === SEQ_GOAL.lines ? '' : `; the goal is for ${SEQ_GOAL.lines} lines`),
     };
   } finally {
     await page.close();
@@ -213,6 +232,7 @@ async function measureCtrlC(
   gateway: GatewayUnderBench,
   renderer: RendererName,
   direct: number[],
+  isDefault: boolean,
 ): Promise<Figure> {
   const tries = context.settings.ctrlCTries;
   const page = await pageAtPrompt(browser, gateway, context.sshd, renderer);
@@ -245,8 +265,8 @@ async function measureCtrlC(
       vigil: ms(vigil.p95),
       baseline: `${ms(base.p95)} (bare ssh2, p95)`,
       ratio: ratioText(vigil.p95, base.p95),
-      goal: `≤ ${CTRL_C_GOAL_MS} ms p95`,
-      ...judge(vigil.p95, '≤', CTRL_C_GOAL_MS),
+      goal: goalFor(`≤ ${CTRL_C_GOAL_MS} ms p95`, isDefault),
+      ...(isDefault ? judge(vigil.p95, '≤', CTRL_C_GOAL_MS) : { verdict: 'info' as const }),
       notes:
         `${await drawnBy(page, renderer)}; ${tries} tries: ${fmt(vigil)} (bare ssh2 ${fmt(base)}); ` +
         `the prompt was on screen after p50 ${ms(percentile(prompts, 50))}; ` +
@@ -309,15 +329,21 @@ export const browserRender: FigureModule = async (context) => {
     } finally {
       await shell.close();
     }
+    const picked = await defaultRenderer(ready.browser, ready.gateway, sshd);
     const figures: Figure[] = [];
     for (const renderer of RENDERERS) {
+      const isDefault = renderer === picked;
       figures.push(
-        ...(await attempt(seqTitle(renderer), SEQ_GOAL.text, async () => [
-          await measureSeq(context, ready.browser, ready.gateway, renderer, seqDirectMs),
+        ...(await attempt(seqTitle(renderer), goalFor(SEQ_GOAL.text, isDefault), async () => [
+          await measureSeq(context, ready.browser, ready.gateway, renderer, seqDirectMs, isDefault),
         ])),
-        ...(await attempt(ctrlCTitle(renderer), `≤ ${CTRL_C_GOAL_MS} ms p95`, async () => [
-          await measureCtrlC(context, ready.browser, ready.gateway, renderer, ctrlCDirect),
-        ])),
+        ...(await attempt(
+          ctrlCTitle(renderer),
+          goalFor(`≤ ${CTRL_C_GOAL_MS} ms p95`, isDefault),
+          async () => [
+            await measureCtrlC(context, ready.browser, ready.gateway, renderer, ctrlCDirect, isDefault),
+          ],
+        )),
       );
     }
     return figures;

@@ -78,7 +78,8 @@ const METHOD = `
   (/proc/PID/task/PID/schedstat) show how long it waited for a CPU.
 - **Browser**: headless Chromium (WebGL2 through SwiftShader, the page composited in software,
   as without GPU compositing) on the built web app, once with \`?renderer=webgl\` and once with
-  \`?renderer=dom\`; \`window.vigil.renderer\` says which drew.
+  \`?renderer=dom\`; \`window.vigil.renderer\` says which drew. The goals hold for the renderer
+  the page picks when none is asked for (WebGL only where a GPU draws it); the other is a diagnostic.
   \`seq\`: until its last line is in \`window.vigil.term\`'s buffer. Ctrl-C: \`yes\` floods for
   1.5 s, then Ctrl-C through the page's keyboard, timed on the page's clock from the keydown to
   the end of parsing of the last write that held flood output (the terminal's \`write\` wrapped),

@@ -12,8 +12,16 @@ async function runInTerminal(page: Page, command: string) {
   await page.keyboard.press('Enter');
 }
 
-test('the terminal draws with WebGL in a browser that has WebGL2', async ({ page, vigil }) => {
+test('by default the DOM draws where WebGL2 is software (SwiftShader here)', async ({ page, vigil }) => {
   await signInWithPassword(page, vigil);
+  await runInTerminal(page, 'echo auto-$((6*7))');
+  await expect(page.locator('#terminal .xterm-rows')).toContainText('auto-42');
+  expect(await activeRenderer(page)).toBe('dom');
+  await expect(page.locator('#terminal .xterm-screen canvas')).toHaveCount(0);
+});
+
+test('?renderer=webgl draws with WebGL, even in software', async ({ page, vigil }) => {
+  await signInWithPassword(page, { ...vigil, url: `${vigil.url}?renderer=webgl` });
   await expect.poll(() => activeRenderer(page)).toBe('webgl');
   await expect(page.locator('#terminal .xterm-screen canvas').first()).toBeAttached();
   await runInTerminal(page, 'echo drawn-$((6*7))');
@@ -21,7 +29,7 @@ test('the terminal draws with WebGL in a browser that has WebGL2', async ({ page
 });
 
 test('a lost WebGL context hands the terminal to the DOM renderer, text and all', async ({ page, vigil }) => {
-  await signInWithPassword(page, vigil);
+  await signInWithPassword(page, { ...vigil, url: `${vigil.url}?renderer=webgl` });
   await expect.poll(() => activeRenderer(page)).toBe('webgl');
   await runInTerminal(page, 'echo before-$((6*7))');
   await expectTerminalLine(page, 'before-42');
@@ -57,7 +65,7 @@ test('?renderer=dom keeps the DOM renderer', async ({ page, vigil }) => {
   expect(await activeRenderer(page)).toBe('dom');
 });
 
-test('a browser without WebGL2 gets the DOM renderer', async ({ page, vigil }) => {
+test('a browser without WebGL2 gets the DOM renderer, even asked for WebGL', async ({ page, vigil }) => {
   // As on a machine whose GPU is blocklisted: every request for a WebGL2 context is refused.
   await page.addInitScript(() => {
     const getContext = HTMLCanvasElement.prototype.getContext;
@@ -70,7 +78,7 @@ test('a browser without WebGL2 gets the DOM renderer', async ({ page, vigil }) =
       return (getContext as (...args: unknown[]) => RenderingContext | null).call(this, id, ...rest);
     } as typeof getContext;
   });
-  await signInWithPassword(page, vigil);
+  await signInWithPassword(page, { ...vigil, url: `${vigil.url}?renderer=webgl` });
   await runInTerminal(page, 'echo plain-$((6*7))');
   await expect(page.locator('#terminal .xterm-rows')).toContainText('plain-42');
   expect(await activeRenderer(page)).toBe('dom');

@@ -6,7 +6,14 @@ import { WebglAddon } from '@xterm/addon-webgl';
 import { type IDisposable, Terminal } from '@xterm/xterm';
 import { debounce } from './resize-reporter.js';
 import { createSearchBar, type SearchBar, type SearchBarElements } from './search-bar.js';
-import { type RendererName, startRenderer, type TerminalRenderer } from './terminal-renderer.js';
+import {
+  type RendererName,
+  type RequestedRenderer,
+  startRenderer,
+  type TerminalRenderer,
+  type Webgl2Support,
+  webgl2SupportFrom,
+} from './terminal-renderer.js';
 import { terminalShortcut } from './terminal-shortcuts.js';
 import { clampTerminalSize, type TerminalSize } from './terminal-size.js';
 
@@ -41,7 +48,7 @@ export interface TerminalView {
 export function createTerminalView(
   container: HTMLElement,
   searchElements: SearchBarElements,
-  renderer: RendererName,
+  renderer: RequestedRenderer,
 ): TerminalView {
   const term = new Terminal({
     // The unicode11 addon's `term.unicode` is proposed API in xterm.js 6.
@@ -99,7 +106,7 @@ export function createTerminalView(
         // After open: the addon needs the terminal's element, and a failure must not stop the open.
         drawing = startRenderer(term, {
           requested: renderer,
-          webgl2: typeof WebGL2RenderingContext !== 'undefined',
+          webgl2: browserWebgl2(),
           createWebglAddon: () => new WebglAddon(),
         });
       }
@@ -121,4 +128,21 @@ export function createTerminalView(
       return term.onResize(({ cols, rows }) => listener({ cols, rows }));
     },
   };
+}
+
+/**
+ * The browser's WebGL2, from the renderer string of a throwaway context, which is released at
+ * once: browsers cap the live contexts a page may hold.
+ */
+function browserWebgl2(): Webgl2Support {
+  if (typeof WebGL2RenderingContext === 'undefined') return 'none';
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return 'none';
+  try {
+    // Firefox gives the real name through RENDERER; Chromium and Safari through the extension.
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    return webgl2SupportFrom(String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)));
+  } finally {
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
 }
