@@ -51,7 +51,7 @@ export interface TerminalRenderer {
  * Whether WebGL draws: when asked for and the browser has WebGL2 at all, or, with `auto`, when a
  * GPU draws it. WebGL on the CPU costs more than the DOM renderer: in headless Chromium with
  * SwiftShader on 2 cores, `seq 1 1000000` took 2.1-2.6 s to render with WebGL against
- * 1.25-1.36 s with the DOM, and output after Ctrl-C stopped later (docs/web-terminal.md).
+ * 1.25-1.36 s with the DOM, and output after Ctrl-C stopped later (docs/architecture.md, "Rendering").
  */
 export function drawsWithWebgl(requested: RequestedRenderer, webgl2: Webgl2Support): boolean {
   if (requested === 'auto') return webgl2 === 'hardware';
